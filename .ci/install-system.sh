@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# System packages the test suite needs: Redis (store tests), Neovim (lsp-probe client),
+# System packages the test suite needs: Neovim (lsp-probe client),
 # Chromium + ripgrep + krb5 headers (code-server end-to-end tests). Idempotent.
 set -euo pipefail
 need=()
-command -v redis-server >/dev/null || need+=(redis-server)
+
 command -v nvim >/dev/null || need+=(neovim)
 command -v chromium >/dev/null || need+=(chromium)
 command -v rg >/dev/null || need+=(ripgrep)

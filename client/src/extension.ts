@@ -1,0 +1,2 @@
+// VS Code extension entry (filled in by the client work).
+export {};

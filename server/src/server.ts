@@ -1,0 +1,2 @@
+// Language server entry (filled in by the server work).
+export {};
