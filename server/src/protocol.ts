@@ -1,26 +1,117 @@
 /**
  * The custom LSP messages between the Jug language server and its clients, defined once.
  * Documented in docs/lsp-protocol.md. Bump JUG_LSP_PROTOCOL_VERSION on incompatible changes;
- * the server reports it in InitializeResult.serverInfo and experimental.jugProtocolVersion.
+ * the server reports it in InitializeResult.serverInfo.version ("jug-language-server/<v>")
+ * and in capabilities.experimental.jugProtocolVersion.
  *
  * Only plain method-name strings and types live here (no vscode-languageserver import),
  * so the client, the server and tests share this file without pulling either library.
+ * Use them as `connection.sendRequest(GraphRequest, params)` / `client.sendRequest(...)`:
+ * method strings work with both libraries; the interfaces type the params and results.
+ *
+ * Changes since the first draft (for the client):
+ * - InitializationOptions and TrustChangedNotification (jug/trustChanged) are defined here.
+ * - Lens command arguments are typed: RunTaskArgs, ViewResultArgs, ShowStatusArgs, RevealTaskArgs.
+ * - GraphResult jugfiles carry `sites` (static call sites, also available untrusted) and `trusted`.
+ * - Errors: requests that need trust or a runtime fail with a ResponseError whose message says why
+ *   (code JugErrorCodes.*); the client should show that message.
+ * - WorkersChangedNotification is folded into StatusChangedNotification (`workers`, `workerPids`).
  */
 import type { StatusDocument, TaskState } from "jug/protocol";
 
 export const JUG_LSP_PROTOCOL_VERSION = 1;
 
-/** Commands the CLIENT registers; the server only references them in lenses and hovers. */
+/**
+ * initializationOptions sent by the client in `initialize`. Every field is optional.
+ */
+export interface InitializationOptions {
+  /** Absolute path of the bundled runtime CLI (runtime/bin/jug.js inside the extension).
+   *  Used when the workspace has no `jug` package of its own. */
+  runtimeCli?: string;
+  /** Node executable for workers and CLI calls. Default: `node` on PATH, else the server's own
+   *  executable with ELECTRON_RUN_AS_NODE=1. */
+  nodePath?: string;
+  /** Workspace trust. Default false: static lenses and read-only store status only;
+   *  nothing is ever spawned until jug/trustChanged {trusted: true}. */
+  trusted?: boolean;
+  /** Store override passed as `--jugdir` (directory, relative to the jugfile's folder, or redis:// URL). */
+  storeDir?: string;
+  /** Extra environment for workers and CLI calls. */
+  env?: Record<string, string>;
+  /** Milliseconds before a `jug status --json` call is killed (default 60000). */
+  cliTimeoutMs?: number;
+}
+
+/** Commands the CLIENT registers; the server only references them in lenses (never via executeCommandProvider). */
 export const ClientCommands = {
+  /** arguments: [RunTaskArgs] */
   runTask: "jug.runTask",
+  /** arguments: [ViewResultArgs] */
   viewResult: "jug.viewResult",
+  /** arguments: [ShowStatusArgs] (the status lens; e.g. reveal the site's tasks in the tree) */
   showStatus: "jug.showStatus",
+  /** arguments: [RevealTaskArgs] */
   revealTask: "jug.revealTask",
 } as const;
+
+/** Argument of jug.runTask: pass it on as RunParams. */
+export interface RunTaskArgs {
+  uri: string;
+  /** The task's hash when the lens is for one known task. */
+  hash?: string;
+  /** Function name of the call site (used when the hashes are not known yet). */
+  target?: string;
+}
+/** Argument of jug.viewResult: pass it on as ResultParams. */
+export interface ViewResultArgs {
+  uri: string;
+  hash: string;
+  name: string;
+}
+/** Argument of jug.showStatus. */
+export interface ShowStatusArgs {
+  uri: string;
+  /** 0-based line of the call site. */
+  line: number;
+  hashes: string[];
+}
+/** Argument of jug.revealTask: show the task's call site (uri, 0-based line). */
+export interface RevealTaskArgs {
+  uri: string;
+  line: number;
+  hash?: string;
+}
 
 export interface JugfileRef {
   /** file: URI of the jugfile. */
   uri: string;
+}
+
+/** Error codes of ResponseErrors from jug/* requests (message always says what to do). */
+export const JugErrorCodes = {
+  /** The workspace is not trusted: nothing that runs the jugfile is allowed. */
+  untrusted: -32901,
+  /** No runtime (`jug` CLI) could be found. */
+  noRuntime: -32902,
+  /** The jugfile is unknown, not a jugfile, or could not be loaded. */
+  badJugfile: -32903,
+  /** The result does not exist or could not be read/decoded. */
+  noResult: -32904,
+} as const;
+
+/** A task call site found statically in the jugfile (no code executed). */
+export interface StaticSite {
+  /** 0-based line and UTF-16 column of the call expression. */
+  line: number;
+  character: number;
+  /** Function name of the generator / task ("double"); null when unknown (anonymous function). */
+  name: string | null;
+  /** "generator" call, `new Task(...)`, CompoundTask, identity, or mapreduce.*. */
+  kind: "generator" | "task" | "compound" | "identity" | "mapreduce";
+  /** Inside a loop or a function: may create many tasks (one aggregated lens). */
+  repeated: boolean;
+  /** Hashes of the runtime tasks joined to this site (empty when no status is known). */
+  hashes: string[];
 }
 
 /** jug/graph: the task graph of one jugfile, or of all known jugfiles when uri is omitted. */
@@ -32,8 +123,12 @@ export interface JugfileGraph {
   uri: string;
   /** Store location (directory or redis:// URL). */
   store: string;
-  /** Runtime status document; null when the jugfile could not be loaded. */
+  /** Whether the runtime may be run for this jugfile (workspace trust). */
+  trusted: boolean;
+  /** Runtime status document (tasks with deps and sites); null when untrusted or not loaded (yet). */
   status: StatusDocument | null;
+  /** Static call sites (always present, also untrusted). */
+  sites: StaticSite[];
   /** The runtime's message when loading the jugfile failed (file:line inside). */
   loadError: string | null;
   /** Live workers the server runs for this jugfile. */
@@ -54,7 +149,7 @@ export interface RunResult {
   message: string;
 }
 
-/** jug/startWorkers and jug/stopWorkers: the worker pool for a jugfile. */
+/** jug/startWorkers and jug/stopWorkers: the worker pool for a jugfile. startWorkers tops up to `count`. */
 export const StartWorkersRequest = "jug/startWorkers";
 export interface StartWorkersParams extends JugfileRef {
   count: number;
@@ -72,9 +167,9 @@ export interface WorkersResult {
 export const ResultRequest = "jug/result";
 export interface ResultParams extends JugfileRef {
   hash: string;
-  /** Character offset of the page in the formatted text. */
+  /** Character offset of the page in the formatted text (default 0). */
   offset?: number;
-  /** Page length in characters. */
+  /** Page length in characters (default 65536). */
   limit?: number;
 }
 export interface ResultPage {
@@ -84,10 +179,10 @@ export interface ResultPage {
   text: string;
   offset: number;
   totalLength: number;
-  /** For arrays of numbers (at most a sample when large): values to plot. */
+  /** For arrays of numbers (at most a 10,000-value sample when large): values to plot. */
   numbers: number[] | null;
-  /** For arrays of records: column names and the first rows. */
-  table: { columns: string[]; rows: unknown[][] } | null;
+  /** For arrays of records: column names and the first rows (at most 1,000). Cells are JSON values. */
+  table: { columns: string[]; rows: unknown[][]; totalRows: number } | null;
 }
 
 /** jug/invalidate: remove a task's result and everything downstream of it. */
@@ -110,12 +205,20 @@ export interface CleanupResult {
   message: string;
 }
 
+/** jug/trustChanged (client -> server notification): workspace trust was granted (or revoked). */
+export const TrustChangedNotification = "jug/trustChanged";
+export interface TrustChangedParams {
+  trusted: boolean;
+}
+
 /** jug/statusChanged (server -> client notification): counts moved or workers changed. */
 export const StatusChangedNotification = "jug/statusChanged";
 export interface StatusChangedParams {
   uri: string;
   counts: Record<TaskState, number>;
   workers: number;
+  /** Process ids of the running workers. */
+  workerPids: number[];
   /** Workers that exited with an error since they were started. */
   crashedWorkers: number;
   loadError: string | null;
