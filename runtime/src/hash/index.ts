@@ -1,0 +1,369 @@
+/**
+ * Task identity: a canonical byte encoding of values, hashed with SHA-256 (hex).
+ * The encoding is defined here and in docs/hashing.md (with golden vectors tested in
+ * test/runtime/hash.test.ts); it never depends on JSON key order, v8.serialize or the Node version.
+ * The walk is iterative (an explicit stack), so deeply nested values cannot overflow the call stack.
+ */
+import { createHash, type Hash } from "node:crypto";
+import { types } from "node:util";
+import { JUG_HASH, isHashable, type Hashable } from "./hashable";
+
+export { JUG_HASH, isHashable, type Hashable };
+
+/** Bump when the encoding changes: every hash changes with it (all results are recomputed). */
+export const HASH_ENCODING_VERSION = 1;
+export const HASH_ALGORITHM = "sha256";
+/** Length of a hash as returned by hashTask/hashValue/hashTasklet (hex characters). */
+export const HASH_HEX_LENGTH = 64;
+
+const DOMAIN_TASK = `jug${HASH_ENCODING_VERSION}:task\n`;
+const DOMAIN_VALUE = `jug${HASH_ENCODING_VERSION}:value\n`;
+const DOMAIN_TASKLET = `jug${HASH_ENCODING_VERSION}:tasklet\n`;
+
+/** An argument that has no stable identity (a plain function, a symbol, a class instance, a cycle). */
+export class UnhashableValueError extends Error {
+  constructor(
+    /** Where in the arguments, e.g. `args[1].model.fit`. */
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`cannot hash ${path}: ${reason}`);
+    this.name = "UnhashableValueError";
+  }
+}
+
+/** Identity of the task `name(...args)`. `name` is the task function's full (qualified) name. */
+export function hashTask(name: string, args: readonly unknown[]): string {
+  const encoder = new Encoder(DOMAIN_TASK, new Set());
+  encoder.writeString(name);
+  encoder.encode(args, "args");
+  return encoder.digestHex();
+}
+
+/** Identity of a value (jug's hash_one). */
+export function hashValue(x: unknown): string {
+  const encoder = new Encoder(DOMAIN_VALUE, new Set());
+  encoder.encode(x, "value");
+  return encoder.digestHex();
+}
+
+/**
+ * Identity of a tasklet: a value derived from the task (or tasklet) with hash `baseHash` by
+ * `accessor`, e.g. `["at", 3]`, `["get", "k"]` or `["fn", "jugfile.pick"]` (the engine chooses).
+ */
+export function hashTasklet(baseHash: string, accessor: unknown): string {
+  const encoder = new Encoder(DOMAIN_TASKLET, new Set());
+  encoder.writeString(baseHash);
+  encoder.encode(accessor, "accessor");
+  return encoder.digestHex();
+}
+
+const enum Tag {
+  Undefined = 0x75, // u
+  Null = 0x6e, // n
+  True = 0x74, // t
+  False = 0x66, // f
+  Number = 0x64, // d
+  BigInt = 0x62, // b
+  String = 0x73, // s  (UTF-8)
+  IllFormedString = 0x77, // w  (UTF-16LE code units: lone surrogates stay distinct)
+  Array = 0x61, // a
+  Object = 0x6f, // o
+  Map = 0x6d, // m
+  Set = 0x65, // e
+  Date = 0x44, // D
+  RegExp = 0x72, // r
+  ArrayBuffer = 0x42, // B
+  View = 0x76, // v  (typed array or DataView)
+  Hashable = 0x68, // h
+}
+
+/** A container being walked: the explicit stack replaces recursion. */
+interface Frame {
+  readonly container: object;
+  readonly kind: "array" | "object" | "map";
+  readonly length: number;
+  /** Sorted keys (objects) */
+  readonly keys?: readonly string[];
+  /** Entries sorted by key digest (maps) */
+  readonly entries?: ReadonlyArray<readonly [Buffer, unknown, unknown]>;
+  /** Index of the next child to visit. */
+  next: number;
+}
+
+const FLUSH_AT = 64 * 1024;
+const NAN_BYTES = Buffer.from([0x7f, 0xf8, 0, 0, 0, 0, 0, 0]);
+
+class Encoder {
+  private readonly hash: Hash = createHash(HASH_ALGORITHM);
+  private buf = Buffer.allocUnsafe(256);
+  private pos = 0;
+  private readonly stack: Frame[] = [];
+  private rootLabel = "";
+
+  constructor(
+    domain: string,
+    /** Containers on the current path (shared with nested digests of Map keys / Set elements), to reject cycles. */
+    private readonly ancestors: Set<object>,
+    /** Path of the Map key / Set element this encoder digests, built only for error messages. */
+    private readonly pathPrefix: () => string = () => "",
+  ) {
+    this.writeRaw(domain);
+  }
+
+  digestHex(): string {
+    this.flush();
+    return this.hash.digest("hex");
+  }
+
+  digest(): Buffer {
+    this.flush();
+    return this.hash.digest();
+  }
+
+  encode(root: unknown, rootLabel: string): void {
+    this.rootLabel = rootLabel;
+    this.visit(root);
+    const stack = this.stack;
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      if (frame.next >= frame.length) {
+        stack.pop();
+        this.ancestors.delete(frame.container);
+        continue;
+      }
+      const i = frame.next++;
+      if (frame.kind === "array") {
+        this.visit((frame.container as unknown[])[i]);
+      } else if (frame.kind === "object") {
+        const key = frame.keys![i]!;
+        this.writeString(key);
+        this.visit((frame.container as Record<string, unknown>)[key]);
+      } else {
+        const entry = frame.entries![i]!;
+        this.writeBytes(entry[0]);
+        this.visit(entry[2]);
+      }
+    }
+  }
+
+  /** Writes a primitive, or a container's header and pushes a frame for its children. */
+  private visit(x: unknown): void {
+    switch (typeof x) {
+      case "undefined":
+        return this.writeByte(Tag.Undefined);
+      case "boolean":
+        return this.writeByte(x ? Tag.True : Tag.False);
+      case "number":
+        return this.writeNumber(Tag.Number, x);
+      case "bigint":
+        this.writeByte(Tag.BigInt);
+        return this.writeString(x.toString(16));
+      case "string":
+        return this.writeTaggedString(x);
+      case "symbol":
+        throw this.error(`${String(x)} is a symbol; symbols have no stable identity`);
+      case "function":
+        if (isHashable(x)) return this.writeHashable(x);
+        throw this.error(
+          `${x.name ? `function ${x.name}` : "an anonymous function"} is not a task; functions cannot be hashed ` +
+            `(pass a task, or wrap the function with CustomHash)`,
+        );
+      case "object":
+        return this.visitObject(x);
+    }
+  }
+
+  private visitObject(x: object | null): void {
+    if (x === null) return this.writeByte(Tag.Null);
+    if (isHashable(x)) return this.writeHashable(x);
+    if (Array.isArray(x)) {
+      this.enter(x);
+      this.writeByte(Tag.Array);
+      this.writeLength(x.length);
+      this.stack.push({ container: x, kind: "array", length: x.length, next: 0 });
+      return;
+    }
+    if (ArrayBuffer.isView(x)) {
+      this.writeByte(Tag.View);
+      this.writeString(Object.prototype.toString.call(x).slice(8, -1));
+      const elements = types.isDataView(x) ? x.byteLength : (x as unknown as { length: number }).length;
+      this.writeLength(elements);
+      this.writeLength(x.byteLength);
+      return this.writeBytes(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+    }
+    if (types.isArrayBuffer(x)) {
+      this.writeByte(Tag.ArrayBuffer);
+      this.writeLength(x.byteLength);
+      return this.writeBytes(new Uint8Array(x));
+    }
+    if (types.isDate(x)) return this.writeNumber(Tag.Date, x.getTime());
+    if (types.isRegExp(x)) {
+      this.writeByte(Tag.RegExp);
+      this.writeString(x.source);
+      return this.writeString(x.flags);
+    }
+    if (types.isMap(x)) {
+      this.enter(x);
+      const entries = [...x].map(([k, v]) => [this.digestOf(k, () => `${this.path()}.keys()`), k, v] as const);
+      entries.sort((a, b) => Buffer.compare(a[0], b[0]));
+      this.writeByte(Tag.Map);
+      this.writeLength(entries.length);
+      this.stack.push({ container: x, kind: "map", length: entries.length, entries, next: 0 });
+      return;
+    }
+    if (types.isSet(x)) {
+      this.enter(x);
+      const digests = [...x].map((e) => this.digestOf(e, () => `${this.path()}.values()`));
+      this.ancestors.delete(x);
+      digests.sort(Buffer.compare);
+      this.writeByte(Tag.Set);
+      this.writeLength(digests.length);
+      for (const d of digests) this.writeBytes(d);
+      return;
+    }
+    const proto: unknown = Object.getPrototypeOf(x);
+    if (proto === Object.prototype || proto === null) {
+      this.enter(x);
+      const keys = Object.keys(x).sort();
+      this.writeByte(Tag.Object);
+      this.writeLength(keys.length);
+      this.stack.push({ container: x, kind: "object", length: keys.length, keys, next: 0 });
+      return;
+    }
+    const className = (x.constructor as { name?: string } | undefined)?.name || "(anonymous)";
+    throw this.error(
+      `an instance of class ${className} has no stable identity; give the class a [JUG_HASH]() method, ` +
+        `wrap the value with CustomHash, or pass a plain object`,
+    );
+  }
+
+  private enter(x: object): void {
+    if (this.ancestors.has(x)) throw this.error("the value contains itself (a cycle)");
+    this.ancestors.add(x);
+  }
+
+  private digestOf(x: unknown, path: () => string): Buffer {
+    const sub = new Encoder(DOMAIN_VALUE, this.ancestors, path);
+    sub.encode(x, "");
+    return sub.digest();
+  }
+
+  private writeHashable(x: Hashable): void {
+    const h = x[JUG_HASH]();
+    if (typeof h !== "string") throw this.error(`[JUG_HASH]() returned ${typeof h}, not a string`);
+    this.writeByte(Tag.Hashable);
+    this.writeString(h);
+  }
+
+  /** Path of the value being visited, built only for error messages. */
+  private path(): string {
+    let p = this.pathPrefix() + this.rootLabel;
+    for (const frame of this.stack) {
+      const i = frame.next - 1;
+      if (frame.kind === "array") p += `[${i}]`;
+      else if (frame.kind === "object") {
+        const key = frame.keys![i]!;
+        p += /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+      } else p += `.get(${describeKey(frame.entries![i]![1])})`;
+    }
+    return p || "value";
+  }
+
+  private error(reason: string): UnhashableValueError {
+    return new UnhashableValueError(this.path(), reason);
+  }
+
+  // --- byte output -------------------------------------------------------------------------
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    if (this.pos + n > FLUSH_AT) {
+      this.flush();
+      if (n <= this.buf.length) return;
+    }
+    const grown = Buffer.allocUnsafe(Math.max(this.pos + n, this.buf.length * 2));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return;
+    this.hash.update(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+  }
+
+  private writeByte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  private writeRaw(s: string): void {
+    this.ensure(Buffer.byteLength(s));
+    this.pos += this.buf.write(s, this.pos, "latin1");
+  }
+
+  /** Unsigned 64-bit big-endian length. */
+  private writeLength(n: number): void {
+    this.ensure(8);
+    this.buf.writeUInt32BE(Math.floor(n / 0x1_0000_0000), this.pos);
+    this.buf.writeUInt32BE(n >>> 0, this.pos + 4);
+    this.pos += 8;
+  }
+
+  private writeNumber(tag: Tag, n: number): void {
+    this.ensure(9);
+    this.buf[this.pos++] = tag;
+    if (Number.isNaN(n)) NAN_BYTES.copy(this.buf, this.pos);
+    else this.buf.writeDoubleBE(n, this.pos);
+    this.pos += 8;
+  }
+
+  /** A string without a tag: u64 UTF-8 length + bytes (ill-formed strings are tagged, see writeTaggedString). */
+  writeString(s: string): void {
+    if (!isWellFormed(s)) {
+      // Only reachable for untagged strings (names, keys): tag it so it cannot collide with a well-formed one.
+      return this.writeIllFormed(s);
+    }
+    const n = Buffer.byteLength(s, "utf8");
+    this.writeLength(n);
+    this.ensure(n);
+    this.pos += this.buf.write(s, this.pos, "utf8");
+  }
+
+  private writeTaggedString(s: string): void {
+    if (!isWellFormed(s)) return this.writeIllFormed(s);
+    this.writeByte(Tag.String);
+    this.writeString(s);
+  }
+
+  private writeIllFormed(s: string): void {
+    this.writeByte(Tag.IllFormedString);
+    this.writeLength(s.length);
+    this.ensure(s.length * 2);
+    this.pos += this.buf.write(s, this.pos, "utf16le");
+  }
+
+  private writeBytes(bytes: Uint8Array): void {
+    if (bytes.byteLength >= FLUSH_AT) {
+      // Large buffers go to the hash directly, without a copy.
+      this.flush();
+      this.hash.update(bytes);
+      return;
+    }
+    this.ensure(bytes.byteLength);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.byteLength;
+  }
+}
+
+function describeKey(k: unknown): string {
+  if (typeof k === "string") return JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k);
+  if (typeof k === "object" && k !== null) return Array.isArray(k) ? "[…]" : "{…}";
+  return String(k);
+}
+
+/** String.prototype.isWellFormed (Node 20+; not in the ES2022 lib typings). */
+function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
