@@ -1,0 +1,57 @@
+/**
+ * The tasks a jugfile created, in creation order (which is a topological order: a task's
+ * dependencies exist before it). One registry per load; the loader resets it. The CLI and the
+ * jugfile share it because the loader aliases "jug" to the very module instance the CLI loaded.
+ */
+import type { CallSite } from "../protocol/status";
+import { formatSite } from "./callsite";
+import type { Task, TaskDefinition } from "./task";
+
+interface NameClaim {
+  readonly source: string;
+  readonly site: CallSite | null;
+}
+
+export class TaskNameCollisionError extends Error {
+  constructor(readonly taskName: string, readonly first: CallSite | null, readonly second: CallSite | null) {
+    super(
+      `two different functions are named ${taskName}: one registered at ${formatSite(first)}, ` +
+        `another at ${formatSite(second)}; rename one of them or give it TaskGenerator(fn, { name: "..." })`,
+    );
+    this.name = "TaskNameCollisionError";
+  }
+}
+
+export class TaskRegistry {
+  /** Every task created, in creation order (the same hash may appear more than once). */
+  readonly tasks: Task<unknown>[] = [];
+  /** Definitions made by `new Task(fn, ...)` without a generator, one per function. */
+  readonly definitions = new WeakMap<(...args: never[]) => unknown, TaskDefinition>();
+  private readonly names = new Map<string, NameClaim>();
+
+  add(task: Task<unknown>): void {
+    this.tasks.push(task);
+  }
+
+  /**
+   * Claims `name` for a function with source text `source`. The same source (the same function,
+   * or closures of one definition made in a loop) may claim a name again; a different one may not.
+   */
+  claimName(name: string, source: string, site: CallSite | null): void {
+    const claim = this.names.get(name);
+    if (!claim) this.names.set(name, { source, site });
+    else if (claim.source !== source) throw new TaskNameCollisionError(name, claim.site, site);
+  }
+}
+
+let current = new TaskRegistry();
+
+export function currentRegistry(): TaskRegistry {
+  return current;
+}
+
+/** Starts an empty registry (before loading a jugfile) and returns it. */
+export function resetRegistry(): TaskRegistry {
+  current = new TaskRegistry();
+  return current;
+}

@@ -1,0 +1,400 @@
+/**
+ * Task, Tasklet and TaskGenerator: the objects a jugfile builds. Creating a task runs nothing:
+ * it records the function, the arguments, the call site, and hashes them at once (dependencies
+ * are already hashed, so identity is a Merkle chain and a 100,000-long chain hashes in a loop).
+ */
+import * as path from "node:path";
+import { hashTask, hashTasklet, hashValue, JUG_HASH, UnhashableValueError, type Hashable } from "../hash";
+import type { CallSite } from "../protocol/status";
+import { captureCallSite, formatSite } from "./callsite";
+import { currentResultLoader } from "./context";
+import { currentRegistry } from "./registry";
+
+// ---- types ------------------------------------------------------------------------------------
+
+declare const resultType: unique symbol;
+
+/** Values that are passed through as they are (never searched for tasks inside). */
+type Leaf =
+  | string
+  | number
+  | bigint
+  | boolean
+  | symbol
+  | null
+  | undefined
+  | ((...args: never[]) => unknown)
+  | Date
+  | RegExp
+  | ArrayBuffer
+  | ArrayBufferView;
+
+/**
+ * What a task function's parameter of type T accepts: a T, a task or tasklet giving a T, or
+ * (recursively) an array, plain object, Map or Set whose members are such inputs.
+ */
+export type Input<T> = T | TaskLike<T> | DeepInput<T>;
+type DeepInput<T> = T extends Leaf
+  ? never
+  : T extends ReadonlyMap<infer K, infer V>
+    ? ReadonlyMap<K, Input<V>>
+    : T extends ReadonlySet<infer E>
+      ? ReadonlySet<Input<E>>
+      : T extends object
+        ? { [P in keyof T]: Input<T[P]> }
+        : never;
+/** The parameter list of a generator made from a function with parameters A. */
+export type Inputs<A extends readonly unknown[]> = { [K in keyof A]: Input<A[K]> };
+
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any function may become a task
+type AnyFunction = (...args: any[]) => unknown;
+
+// ---- definitions ------------------------------------------------------------------------------
+
+export class TaskDefinitionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TaskDefinitionError";
+  }
+}
+
+/** A named task function: what TaskGenerator makes once and every task it creates shares. */
+export class TaskDefinition {
+  /** Hash of the function's source text: a stored result is stale when it differs. */
+  private cachedCodeHash: string | undefined;
+
+  private constructor(
+    /** Full name, e.g. "jugfile.double": the jugfile (module) basename and the function name. */
+    readonly name: string,
+    /** The function name alone, e.g. "double". */
+    readonly shortName: string,
+    readonly fn: AnyFunction,
+    /** Where TaskGenerator (or the first `new Task`) was called. */
+    readonly site: CallSite | null,
+  ) {}
+
+  get codeHash(): string {
+    return (this.cachedCodeHash ??= hashValue(Function.prototype.toString.call(this.fn)));
+  }
+
+  /**
+   * `explicitName` without a dot is qualified like a function name; with a dot it is the full name.
+   * Throws when there is no name or another function already has it.
+   */
+  static create(fn: AnyFunction, site: CallSite | null, explicitName: string | undefined, what: string): TaskDefinition {
+    if (typeof fn !== "function") {
+      throw new TaskDefinitionError(`${what} at ${formatSite(site)} needs a function, got ${typeof fn}`);
+    }
+    const shortName = explicitName ?? fn.name;
+    if (!shortName || shortName === "anonymous") {
+      throw new TaskDefinitionError(
+        `${what} at ${formatSite(site)}: the function has no name, and a task's name is its identity. ` +
+          `Name the function (function double(x) {...}, or const double = (x) => ...) ` +
+          `or pass one: TaskGenerator(fn, { name: "double" })`,
+      );
+    }
+    const name = shortName.includes(".") ? shortName : `${moduleName(site)}.${shortName}`;
+    currentRegistry().claimName(name, Function.prototype.toString.call(fn), site);
+    return new TaskDefinition(name, name.slice(name.lastIndexOf(".") + 1), fn, site);
+  }
+}
+
+/** Basename of the file that defines tasks, without its extension ("jugfile" for jugfile.ts). */
+function moduleName(site: CallSite | null): string {
+  if (!site) return "jug";
+  const base = path.basename(site.file);
+  const ext = path.extname(base);
+  return ext ? base.slice(0, -ext.length) : base;
+}
+
+// ---- tasks and tasklets -----------------------------------------------------------------------
+
+/** Finds the result of a stored task (the engine passes its cache / store lookup). */
+export type TaskLookup = (task: Task<unknown>) => unknown;
+
+/** Common part of Task and Tasklet: a value that exists once the task has run. */
+export abstract class TaskLike<T> implements Hashable {
+  /** Phantom: carries T so that Task<number> and Task<string> differ (and neither is a T). */
+  declare readonly [resultType]: T;
+  abstract readonly hash: string;
+  /** The stored task this value comes from (the task itself, or a tasklet's base task). */
+  abstract readonly task: Task<unknown>;
+
+  [JUG_HASH](): string {
+    return this.hash;
+  }
+
+  // at/get type `this` instead of using T, so that Task<T> stays covariant (assignable to Task<unknown>).
+
+  /** Element `index` of the (array) result, jug's `t[i]`; negative counts from the end. */
+  at<A extends readonly unknown[], I extends number>(this: TaskLike<A>, index: I): Tasklet<A[I]> {
+    return TaskletClass.derive(this, new Accessor("at", index, (v) => elementAt(v, index, this)));
+  }
+
+  /** Entry `key` of a Map result, or property `key` of an object result (jug's `t[key]`). */
+  get<K, V>(this: TaskLike<ReadonlyMap<K, V>>, key: K): Tasklet<V | undefined>;
+  get<O, K extends keyof O>(this: TaskLike<O>, key: K): Tasklet<O[K]>;
+  get(this: TaskLike<unknown>, key: unknown): Tasklet<unknown> {
+    return TaskletClass.derive(this, new Accessor("get", key, (v) => propertyOf(v, key, this)));
+  }
+
+  /** `fn(result)`, computed when needed and never stored. Its source text is part of its identity. */
+  map<R>(fn: (value: T) => R): Tasklet<R> {
+    return new TaskletClass<R>(this, fn as (value: unknown) => R);
+  }
+
+  /** This value, given how to find stored results. */
+  abstract evaluate(lookup: TaskLookup): T;
+}
+
+class TaskClass<T> extends TaskLike<T> {
+  readonly hash: string;
+  readonly definition: TaskDefinition;
+  readonly args: readonly unknown[];
+  /** Tasks whose results this task reads (first level, tasklets resolved to their base task, no repeats). */
+  readonly deps: readonly Task<unknown>[];
+  /** The call that created this task, as written in the jugfile (1-based). */
+  readonly site: CallSite | null;
+
+  constructor(fn: AnyFunction | TaskDefinition, ...args: unknown[]) {
+    super();
+    this.site = captureCallSite();
+    this.definition = fn instanceof TaskDefinition ? fn : definitionOf(fn, this.site);
+    this.args = args;
+    try {
+      this.hash = hashTask(this.definition.name, args);
+    } catch (e) {
+      if (!(e instanceof UnhashableValueError)) throw e;
+      throw new TaskDefinitionError(`task ${this.definition.name} at ${formatSite(this.site)}: ${e.message}`);
+    }
+    this.deps = directDependencies(args);
+    currentRegistry().add(this);
+  }
+
+  get task(): Task<unknown> {
+    return this;
+  }
+
+  /** Full name, e.g. "jugfile.double". */
+  get name(): string {
+    return this.definition.name;
+  }
+
+  evaluate(lookup: TaskLookup): T {
+    return lookup(this) as T;
+  }
+
+  override toString(): string {
+    return `Task(${this.name} at ${formatSite(this.site)})`;
+  }
+}
+
+function definitionOf(fn: AnyFunction, site: CallSite | null): TaskDefinition {
+  const registry = currentRegistry();
+  let definition = registry.definitions.get(fn);
+  if (!definition) {
+    definition = TaskDefinition.create(fn, site, undefined, "new Task");
+    registry.definitions.set(fn, definition);
+  }
+  return definition;
+}
+
+/** How a tasklet derives its value from its base, and the part of that which enters its hash. */
+class Accessor {
+  constructor(
+    readonly kind: "at" | "get" | "fn",
+    readonly identity: unknown,
+    readonly apply: (base: unknown) => unknown,
+  ) {}
+}
+
+class TaskletClass<T> extends TaskLike<T> {
+  readonly hash: string;
+  readonly task: Task<unknown>;
+  private readonly accessor: Accessor;
+
+  /** `fn(value of base)`: a derived value, never stored. */
+  constructor(
+    readonly base: TaskLike<unknown>,
+    fn: ((value: unknown) => T) | Accessor,
+  ) {
+    super();
+    if (!(base instanceof TaskLike)) throw new TypeError(`Tasklet needs a Task or Tasklet as its base, got ${typeof base}`);
+    this.accessor =
+      fn instanceof Accessor ? fn : new Accessor("fn", [fn.name, Function.prototype.toString.call(fn)], fn as (v: unknown) => unknown);
+    this.task = base.task;
+    this.hash = hashTasklet(base.hash, [this.accessor.kind, this.accessor.identity]);
+  }
+
+  static derive<R>(base: TaskLike<unknown>, accessor: Accessor): Tasklet<R> {
+    return new TaskletClass<R>(base, accessor);
+  }
+
+  evaluate(lookup: TaskLookup): T {
+    return this.accessor.apply(this.base.evaluate(lookup)) as T;
+  }
+
+  override toString(): string {
+    return `Tasklet(${this.accessor.kind} of ${String(this.base)})`;
+  }
+}
+
+function elementAt(v: unknown, index: number, from: TaskLike<unknown>): unknown {
+  if (Array.isArray(v) || ArrayBuffer.isView(v) || typeof v === "string") {
+    return (v as { at(i: number): unknown }).at(index);
+  }
+  throw new TypeError(`${String(from)}.at(${index}): the value is ${describe(v)}, not an array`);
+}
+
+function propertyOf(v: unknown, key: unknown, from: TaskLike<unknown>): unknown {
+  if (v instanceof Map) return v.get(key);
+  if (typeof v === "object" && v !== null) return (v as Record<PropertyKey, unknown>)[key as PropertyKey];
+  throw new TypeError(`${String(from)}.get(${String(key)}): the value is ${describe(v)}, not an object or Map`);
+}
+
+function describe(v: unknown): string {
+  return v === null ? "null" : typeof v === "object" ? `an instance of ${v.constructor?.name ?? "Object"}` : typeof v;
+}
+
+// ---- public constructors (typed so arguments are checked against the function) ----------------
+
+/** A unit of work: `fn(...args)`, run by `jug execute`, its result stored. Not a promise: never awaited. */
+export type Task<T> = TaskClass<T>;
+export interface TaskConstructor {
+  new <F extends AnyFunction>(fn: F, ...args: Inputs<Parameters<F>>): Task<Awaited<ReturnType<F>>>;
+  readonly prototype: Task<unknown>;
+}
+export const Task = TaskClass as unknown as TaskConstructor;
+
+/** A value derived from a task (`task.at(i)`, `task.get(k)`, `task.map(fn)`), computed when needed, never stored. */
+export type Tasklet<T> = TaskletClass<T>;
+export interface TaskletConstructor {
+  new <B, R>(base: TaskLike<B>, fn: (value: B) => R): Tasklet<R>;
+  readonly prototype: Tasklet<unknown>;
+}
+export const Tasklet = TaskletClass as unknown as TaskletConstructor;
+
+export interface TaskGeneratorOptions {
+  /** Task name when the function has none (or to rename it); a name with a dot is taken as the full name. */
+  name?: string;
+}
+
+/** A function that creates a task each time it is called (see TaskGenerator). */
+export type TaskGenerator<A extends readonly unknown[], R> = ((...args: Inputs<A>) => Task<Awaited<R>>) & {
+  /** Full task name, e.g. "jugfile.double". */
+  readonly taskName: string;
+  /** The wrapped function. */
+  readonly fn: (...args: A) => R;
+};
+
+/**
+ * Wraps `fn` so that calling it creates a Task instead of running it. Parameters then also accept
+ * tasks and tasklets (also inside arrays and objects); async functions give Task<awaited result>.
+ */
+export function TaskGenerator<A extends unknown[], R>(fn: (...args: A) => R, options: TaskGeneratorOptions = {}): TaskGenerator<A, R> {
+  const definition = TaskDefinition.create(fn as AnyFunction, captureCallSite(), options.name, "TaskGenerator");
+  const generator = (...args: Inputs<A>): Task<Awaited<R>> => new TaskClass<Awaited<R>>(definition, ...args);
+  Object.defineProperties(generator, {
+    name: { value: definition.shortName },
+    taskName: { value: definition.name },
+    fn: { value: fn },
+  });
+  return generator as TaskGenerator<A, R>;
+}
+
+/** `n` tasklets for the elements 0..n-1 of a task's (array) result, to destructure it. */
+export function iterateTask<T extends readonly unknown[]>(task: TaskLike<T>, n: number): Tasklet<T[number]>[] {
+  return Array.from({ length: n }, (_, i) => task.at(i) as Tasklet<T[number]>);
+}
+
+// ---- walking arguments ------------------------------------------------------------------------
+
+function isPlainObject(x: object): x is Record<string, unknown> {
+  const proto: unknown = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Children searched for tasks: array elements, plain object values, Map keys and values, Set members. */
+function childrenOf(x: object): Iterable<unknown> | null {
+  if (Array.isArray(x)) return x;
+  if (x instanceof Map) return [...x.keys(), ...x.values()];
+  if (x instanceof Set) return x;
+  if (isPlainObject(x)) return Object.values(x);
+  return null;
+}
+
+/** First-level stored tasks inside `args`, in order of appearance, without repeats. */
+export function directDependencies(args: readonly unknown[]): Task<unknown>[] {
+  const found = new Map<string, Task<unknown>>();
+  const seen = new Set<object>();
+  const stack: unknown[] = [...args].reverse();
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (typeof x !== "object" || x === null) continue;
+    if (x instanceof TaskLike) {
+      if (!found.has(x.task.hash)) found.set(x.task.hash, x.task);
+      continue;
+    }
+    if (seen.has(x)) continue;
+    seen.add(x);
+    const children = childrenOf(x);
+    if (children) stack.push(...[...children].reverse());
+  }
+  return [...found.values()];
+}
+
+/**
+ * `x` with every task and tasklet replaced by its value. Containers without tasks inside are
+ * returned as they are (no copy of large arrays or buffers).
+ */
+export function resolveValue(x: unknown, lookup: TaskLookup): unknown {
+  if (typeof x !== "object" || x === null) return x;
+  if (x instanceof TaskLike) return x.evaluate(lookup);
+  if (Array.isArray(x)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < x.length; i++) {
+      const r = resolveValue(x[i], lookup);
+      if (r !== x[i]) (out ??= x.slice())[i] = r;
+    }
+    return out ?? x;
+  }
+  if (x instanceof Map) {
+    let changed = false;
+    const out = new Map<unknown, unknown>();
+    for (const [k, v] of x) {
+      const [rk, rv] = [resolveValue(k, lookup), resolveValue(v, lookup)];
+      changed ||= rk !== k || rv !== v;
+      out.set(rk, rv);
+    }
+    return changed ? out : x;
+  }
+  if (x instanceof Set) {
+    const members = [...x].map((m) => resolveValue(m, lookup));
+    return members.some((m) => !x.has(m)) ? new Set(members) : x;
+  }
+  if (isPlainObject(x)) {
+    let out: Record<string, unknown> | undefined;
+    for (const key of Object.keys(x)) {
+      const r = resolveValue(x[key], lookup);
+      if (r !== x[key]) (out ??= { ...x })[key] = r;
+    }
+    return out ?? x;
+  }
+  return x;
+}
+
+/**
+ * The value of `x` with every task and tasklet in it replaced by its stored result.
+ * Works where results can be loaded: in `jug shell`, or in code run by the jug CLI.
+ */
+export async function value<T>(x: Input<T>): Promise<T> {
+  const loader = currentResultLoader();
+  const tasks = directDependencies([x]);
+  if (tasks.length > 0 && !loader) {
+    throw new Error("value() loads stored results, which is only possible inside the jug CLI (e.g. `jug shell`)");
+  }
+  const results = new Map<string, unknown>();
+  for (const t of tasks) results.set(t.hash, await loader!(t));
+  return resolveValue(x, (t) => results.get(t.hash)) as T;
+}
