@@ -34,6 +34,8 @@ export interface TaskStatus {
   size: number | null;
   /** True when the function's code changed since the stored result was computed. */
   stale: boolean;
+  /** Hash of the task function's current source text (what `stale` compares with the stored result's). Always written by this runtime. */
+  codeHash?: string;
   /** Worker ("host:pid") that computed the result or holds the lock; null if none. */
   worker: string | null;
   /** Short text preview of the stored result; null when there is no result. */
