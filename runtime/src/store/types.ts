@@ -30,6 +30,8 @@ export interface FailureRecord {
   stack: string;
   worker: string;
   time: string;
+  /** Written by `execute --keep-failed`: workers skip the task (no retry) until the marker is cleared. */
+  kept?: boolean;
 }
 
 export interface LockOwner {
