@@ -1,8 +1,9 @@
 // Small text formatters shared by the tree, the status bar and the result views (no `vscode`).
 
-/** "0.42 s", "12 s", "3 min 5 s", "2 h 4 min". */
+/** "42 ms", "1.5 s", "12 s", "3 min 5 s", "2 h 4 min" (as the language server's lenses say it). */
 export function formatDuration(seconds: number): string {
-  if (seconds < 10) return `${seconds.toFixed(seconds < 1 ? 2 : 1)} s`;
+  if (seconds < 0.1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
   if (seconds < 60) return `${Math.round(seconds)} s`;
   const totalSeconds = Math.round(seconds);
   if (totalSeconds < 3600) return `${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s`;
@@ -10,14 +11,14 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-/** "512 B", "1.2 kB", "3.4 MB" (powers of 1000, as file managers show them). */
+/** "512 B", "1.2 KiB", "3.4 MiB" (the units the language server's lenses and hovers use). */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let value = bytes / 1000;
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
     unit++;
   }
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;

@@ -36,7 +36,7 @@ test("tasks show state, duration and size, and their dependencies as children", 
   const features = model.children(model.roots()[0]!)[1]!;
   const [done, running] = model.children(features);
   assert.equal(done?.label, "features #1");
-  assert.equal(done?.description, "1.5 s · 2.0 kB");
+  assert.equal(done?.description, "1.5 s · 2.0 KiB");
   assert.equal(running?.description, "running");
   assert.equal(done?.collapsible, "collapsed");
   assert.deepEqual(model.children(done!).map((n) => n.label), ["load #1"]);

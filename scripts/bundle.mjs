@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// Builds what the extension runs, into dist/ (the root package.json is the extension manifest):
+//   dist/client.js          the extension (esbuild bundle; `vscode` external)
+//   dist/server.js          the language server (esbuild bundle, ts-morph included)
+//   dist/runtime/           the `jug` runtime: its compiled modules as tsc emits them (same layout,
+//                           so the loader's alias "jug" -> dist/index.js is the very module the
+//                           CLI holds), its .d.ts files, and its npm dependencies each bundled
+//                           into one file under dist/runtime/node_modules/
+//   dist/ts-plugin/index.js the TypeScript server plugin (resolves "jug" to the bundled types)
+//
+//   node scripts/bundle.mjs [--production]   (--production: no source maps, minified server)
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { builtinModules } from "node:module";
+import * as esbuild from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const production = process.argv.includes("--production");
+const out = join(root, "dist");
+
+function run(command, args) {
+  const r = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed with exit code ${r.status}`);
+}
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  logLevel: "warning",
+  sourcemap: production ? false : "linked",
+};
+
+async function bundleClientAndServer() {
+  await esbuild.build({ ...common, entryPoints: [join(root, "client/src/extension.ts")], outfile: join(out, "client.js"), external: ["vscode"] });
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(root, "server/src/server.ts")],
+    outfile: join(out, "server.js"),
+    // ts-morph carries a whole TypeScript compiler: minify it, keep names for readable stacks.
+    minify: production,
+    keepNames: true,
+  });
+  await esbuild.build({ ...common, entryPoints: [join(root, "client/src/tsPlugin.ts")], outfile: join(out, "ts-plugin", "index.js") });
+}
+
+/** Bare module specifiers (npm packages, with subpaths) that the runtime's compiled JS requires. */
+function runtimeDependencies(files) {
+  const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+  const found = new Set();
+  for (const file of files) {
+    for (const m of readFileSync(file, "utf8").matchAll(/require\("([^".][^"]*)"\)/g)) {
+      const spec = m[1];
+      if (!builtins.has(spec) && !builtins.has(spec.split("/")[0]) && spec !== "jug" && !spec.startsWith("jug/")) found.add(spec);
+    }
+  }
+  return [...found].sort();
+}
+
+async function bundleRuntime() {
+  // The runtime's own build (tsc) is the input: its JS keeps its module layout.
+  run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b", "runtime"]);
+  const src = join(root, "runtime");
+  const dest = join(out, "runtime");
+  rmSync(dest, { recursive: true, force: true });
+  const files = walk(join(src, "dist")).filter((f) => !f.endsWith(".map") && !f.endsWith(".tsbuildinfo"));
+  for (const f of files) {
+    const target = join(dest, relative(src, f));
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(f, target);
+  }
+  cpSync(join(src, "bin"), join(dest, "bin"), { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(src, "package.json"), "utf8"));
+  delete manifest.dependencies;
+  delete manifest.devDependencies;
+  delete manifest.scripts;
+  writeFileSync(join(dest, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+  // Each dependency becomes one file that node's resolution finds where the package would be.
+  for (const spec of runtimeDependencies(files.filter((f) => f.endsWith(".js")))) {
+    const isScoped = spec.startsWith("@");
+    const parts = spec.split("/");
+    const pkgName = parts.slice(0, isScoped ? 2 : 1).join("/");
+    const subpath = parts.slice(isScoped ? 2 : 1).join("/");
+    const pkgDir = join(dest, "node_modules", pkgName);
+    mkdirSync(pkgDir, { recursive: true });
+    const file = subpath ? `${subpath}.js` : "index.js";
+    await esbuild.build({
+      ...common,
+      sourcemap: false,
+      stdin: { contents: `module.exports = require(${JSON.stringify(spec)});`, resolveDir: src, loader: "js" },
+      outfile: join(pkgDir, file),
+    });
+    if (!subpath) writeFileSync(join(pkgDir, "package.json"), JSON.stringify({ name: pkgName, main: "index.js" }) + "\n");
+  }
+}
+
+rmSync(join(out, "ts-plugin"), { recursive: true, force: true });
+await bundleClientAndServer();
+await bundleRuntime();
+if (!existsSync(join(out, "runtime", "bin", "jug.js"))) throw new Error("runtime/bin/jug.js missing from the bundle");
+console.log(`bundled into ${relative(process.cwd(), out) || "."}/ (${production ? "production" : "development"})`);
