@@ -53,6 +53,8 @@ export interface StoreSnapshot {
   results: Map<string, ResultMeta>;
   locks: Map<string, LockOwner>;
   failures: Map<string, FailureRecord>;
+  /** Damaged records or results found so far (each names the task hash when legible, and the file). */
+  problems?: string[];
 }
 
 export interface Disposable {
@@ -63,18 +65,25 @@ export interface Store {
   /** Where the store lives (directory path or URL), for messages. */
   readonly location: string;
 
-  /** True when a valid result for `hash` is stored. */
+  /**
+   * True when a valid result for `hash` is stored. Answers from the store's index, which follows other
+   * processes' writes within ~50 ms (and at once after a watch() callback); after lock(hash) returns a
+   * lock, has(hash) is exact, so "has -> lock -> has" runs each task once.
+   */
   has(hash: string): Promise<boolean>;
   /** Encoded bytes of the result; throws CorruptResultError (naming hash and location) when it fails its checksum, MissingResultError when absent. */
   read(hash: string): Promise<Uint8Array>;
-  /** Atomically store a result: readers never see a partial one. */
+  /** Atomically store a result: readers never see a partial one. Also clears failure markers of `hash`. */
   write(hash: string, data: Uint8Array, meta: ResultMeta): Promise<void>;
   /** Metadata without loading the value. */
   meta(hash: string): Promise<ResultMeta | undefined>;
   /** Remove results (and their failure markers); returns how many existed. */
   remove(hashes: readonly string[]): Promise<number>;
 
-  /** Try to take the lock for `hash`; null when another live owner holds it. Reclaims stale locks. */
+  /**
+   * Try to take the lock for `hash`; null when another live owner holds it. Reclaims stale locks (not
+   * refreshed for the stale window, JUG_LOCK_STALE_MS) and, at once, locks whose owner is a dead process on this host.
+   */
   lock(hash: string, owner: LockOwner): Promise<HeldLock | null>;
 
   markFailed(hash: string, failure: FailureRecord): Promise<void>;
@@ -104,5 +113,21 @@ export class MissingResultError extends Error {
   constructor(readonly hash: string, readonly where: string) {
     super(`no result for task ${hash} in ${where}`);
     this.name = "MissingResultError";
+  }
+}
+
+/** The store's directory cannot be created or written (names the directory). */
+export class StoreAccessError extends Error {
+  constructor(readonly where: string, detail: string) {
+    super(`store directory ${where} is not writable: ${detail}`);
+    this.name = "StoreAccessError";
+  }
+}
+
+/** The location holds something this version cannot use: another layout version, or not a jug store. */
+export class StoreLayoutError extends Error {
+  constructor(readonly where: string, detail: string) {
+    super(`cannot use store ${where}: ${detail}`);
+    this.name = "StoreLayoutError";
   }
 }

@@ -1,0 +1,659 @@
+/**
+ * The file store: `<jugfile name>.jugdata/` (layout in docs/store-layout.md).
+ *
+ * Results live in append-only logs, one per writing process (logs/<writer>.log), as checksummed
+ * records; small results inline, large ones in blob files written to tmp/ and renamed into place.
+ * Every process keeps an index of all logs, read incrementally from where it stopped, so other
+ * workers' results show up within one refresh. Appends are single write() calls, visible to other
+ * processes at once; fsync is batched (group commit), since a torn or lost tail is detected by its
+ * checksum and only means those tasks run again. Locks: lock-keeper.ts (proper-lockfile in a thread).
+ *
+ * Small operations use synchronous fs calls: they take microseconds, and the async versions would
+ * add a thread-pool round trip to every task.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import {
+  CorruptResultError,
+  MissingResultError,
+  StoreAccessError,
+  StoreLayoutError,
+  type Disposable,
+  type FailureRecord,
+  type HeldLock,
+  type LockOwner,
+  type ResultMeta,
+  type Store,
+  type StoreSnapshot,
+} from "../types";
+import {
+  RECORD_HEADER_BYTES,
+  RECORD_MAGIC,
+  Kind,
+  blobResultRecord,
+  crc32,
+  failureRecord,
+  inlineResultRecord,
+  parseRecords,
+  tombstoneRecord,
+  type ParsedRecord,
+  type RecordId,
+} from "./records";
+import { LockKeeperClient } from "./lock-keeper-client";
+import { isDeadLocalOwner, readOwner, removeLockDir } from "./owners";
+
+/** The on-disk layout version, written to jug-store.json. Bump on any incompatible change. */
+export const STORE_LAYOUT_VERSION = 1;
+const MARKER_FILE = "jug-store.json";
+/** Results up to this size are stored inline in the log; larger ones in their own blob file. */
+export const INLINE_LIMIT = 64 * 1024;
+/** Group commit: the writer's log is fsynced at most this long after an append (and on close). */
+const FSYNC_DELAY_MS = 200;
+/** has()/meta() re-read other processes' logs on a miss when the index is older than this. */
+const INDEX_MAX_AGE_MS = 50;
+/** Fallback poll of watch(), for file systems without change notification (network mounts). */
+const WATCH_POLL_MS = 50;
+export const DEFAULT_LOCK_STALE_MS = 60_000;
+/** proper-lockfile refuses shorter stale windows. */
+const MIN_LOCK_STALE_MS = 2_000;
+
+export function lockStaleMsFromEnv(): number {
+  const raw = process.env.JUG_LOCK_STALE_MS;
+  const n = raw === undefined ? DEFAULT_LOCK_STALE_MS : Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`JUG_LOCK_STALE_MS must be a positive number of milliseconds, not ${JSON.stringify(raw)}`);
+  return Math.max(n, MIN_LOCK_STALE_MS);
+}
+
+interface StoreMarker {
+  format: "jug-store";
+  layout: number;
+}
+
+/** A log file being followed. */
+interface Log {
+  readonly name: string;
+  readonly path: string;
+  fd: number | undefined;
+  /** Bytes parsed so far. */
+  parsed: number;
+}
+
+/** A live result or failure record in the index. */
+interface Entry {
+  readonly id: string;
+  readonly log: Log;
+  readonly record: ParsedRecord;
+}
+
+const recordId = (log: string, offset: number) => `${log}@${offset}`;
+
+export class FileStore implements Store {
+  readonly location: string;
+  private readonly logsDir: string;
+  private readonly locksDir: string;
+  private readonly tmpDir: string;
+  private readonly blobsDir: string;
+
+  private readonly logs = new Map<string, Log>();
+  /** Live result records per hash (normally one; the last is current). */
+  private readonly results = new Map<string, Entry[]>();
+  private readonly failures = new Map<string, Entry[]>();
+  /** Records removed by a tombstone (possibly read before the record itself). */
+  private readonly dead = new Set<string>();
+  private readonly problems: string[] = [];
+  private lastRefresh = -Infinity;
+
+  private own: (Log & { fd: number; fsyncTimer?: NodeJS.Timeout }) | undefined;
+  private prepared = false;
+  private keeper: LockKeeperClient | undefined;
+  private readonly heldLocks = new Map<string, HeldLock>();
+  private readonly watchers = new Set<() => void>();
+  private watching: { close(): void } | undefined;
+  private closed = false;
+
+  private constructor(
+    dir: string,
+    private readonly onProblem: ((message: string) => void) | undefined,
+    private readonly lockStaleMs: number,
+  ) {
+    this.location = dir;
+    this.logsDir = path.join(dir, "logs");
+    this.locksDir = path.join(dir, "locks");
+    this.tmpDir = path.join(dir, "tmp");
+    this.blobsDir = path.join(dir, "blobs");
+  }
+
+  /** Opens (without creating anything) the store in `dir`; refuses another layout version or a directory that is not a store. */
+  static async open(dir: string, options: { onProblem?: (message: string) => void; lockStaleMs?: number } = {}): Promise<FileStore> {
+    const abs = path.resolve(dir);
+    checkLayout(abs);
+    return new FileStore(abs, options.onProblem, Math.max(options.lockStaleMs ?? lockStaleMsFromEnv(), MIN_LOCK_STALE_MS));
+  }
+
+  // --- results -------------------------------------------------------------------------------
+
+  async has(hash: string): Promise<boolean> {
+    return this.current(hash) !== undefined;
+  }
+
+  async meta(hash: string): Promise<ResultMeta | undefined> {
+    const entry = this.current(hash);
+    return entry && { ...(entry.record as { meta: ResultMeta }).meta };
+  }
+
+  async read(hash: string): Promise<Uint8Array> {
+    const entry = this.current(hash);
+    if (!entry) throw new MissingResultError(hash, this.location);
+    const record = entry.record;
+    if (record.kind === Kind.Inline) {
+      const bytes = this.readRecordBytes(entry);
+      const body = bytes.subarray(RECORD_HEADER_BYTES);
+      if (bytes.readUInt32LE(0) !== RECORD_MAGIC || crc32(body) !== bytes.readUInt32LE(8)) {
+        throw this.corrupt(entry, entry.log.path, `record at byte ${record.offset} fails its checksum`);
+      }
+      return bytes.subarray(record.dataStart - record.offset, record.dataStart - record.offset + record.dataLength);
+    }
+    if (record.kind !== Kind.Blob) throw new Error(`internal: ${hash} indexed with record kind ${record.kind}`);
+    const blobPath = path.join(this.location, record.blobPath);
+    let data: Buffer;
+    try {
+      data = await fs.promises.readFile(blobPath);
+    } catch (e) {
+      throw this.corrupt(entry, blobPath, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    if (data.length !== record.meta.size) {
+      throw this.corrupt(entry, blobPath, `it has ${data.length} bytes, ${record.meta.size} expected (truncated?)`);
+    }
+    if (crc32(data) !== record.blobCrc) throw this.corrupt(entry, blobPath, "checksum mismatch (altered?)");
+    return data;
+  }
+
+  async write(hash: string, data: Uint8Array, meta: ResultMeta): Promise<void> {
+    this.prepareForWriting();
+    const stored: ResultMeta = { ...meta, size: data.byteLength };
+    let record: Buffer;
+    if (data.byteLength <= INLINE_LIMIT) {
+      record = inlineResultRecord(hash, stored, data);
+    } else {
+      const blobPath = await this.writeBlob(hash, data);
+      record = blobResultRecord(hash, stored, crc32(data), blobPath);
+    }
+    const clears = (this.failures.get(hash) ?? []).map((f) => tombstoneRecord(Kind.Cleared, hash, idOf(f)));
+    this.append([record, ...clears]);
+  }
+
+  async remove(hashes: readonly string[]): Promise<number> {
+    this.refresh();
+    let removed = 0;
+    const records: Buffer[] = [];
+    const blobs: string[] = [];
+    for (const hash of hashes) {
+      const results = this.results.get(hash) ?? [];
+      if (results.length > 0) removed++;
+      for (const r of results) {
+        records.push(tombstoneRecord(Kind.Removed, hash, idOf(r)));
+        if (r.record.kind === Kind.Blob) blobs.push(path.join(this.location, r.record.blobPath));
+      }
+      for (const f of this.failures.get(hash) ?? []) records.push(tombstoneRecord(Kind.Cleared, hash, idOf(f)));
+    }
+    if (records.length > 0) {
+      this.prepareForWriting();
+      this.append(records);
+    }
+    for (const b of blobs) fs.rmSync(b, { force: true });
+    return removed;
+  }
+
+  // --- failures ------------------------------------------------------------------------------
+
+  async markFailed(hash: string, failure: FailureRecord): Promise<void> {
+    this.prepareForWriting();
+    this.append([failureRecord(hash, failure)]);
+  }
+
+  async clearFailed(hash: string): Promise<void> {
+    this.refresh();
+    const clears = (this.failures.get(hash) ?? []).map((f) => tombstoneRecord(Kind.Cleared, hash, idOf(f)));
+    if (clears.length === 0) return;
+    this.prepareForWriting();
+    this.append(clears);
+  }
+
+  // --- locks ---------------------------------------------------------------------------------
+
+  async lock(hash: string, owner: LockOwner): Promise<HeldLock | null> {
+    if (this.heldLocks.has(hash)) return null;
+    this.prepareForWriting();
+    this.keeper ??= new LockKeeperClient((lockDir, message) =>
+      this.report(`lock ${lockDir} was lost: ${message} (another worker may run that task too)`),
+    );
+    const lockDir = this.lockDirOf(hash);
+    if (!(await this.keeper.lock(lockDir, owner, this.lockStaleMs))) return null;
+    // Results written before the previous holder released are visible now: has() after lock() is exact.
+    this.refresh();
+    let released: Promise<void> | undefined;
+    const held: HeldLock = {
+      hash,
+      release: () => {
+        released ??= (async () => {
+          this.heldLocks.delete(hash);
+          await this.keeper?.release(lockDir);
+        })();
+        return released;
+      },
+    };
+    this.heldLocks.set(hash, held);
+    return held;
+  }
+
+  // --- status --------------------------------------------------------------------------------
+
+  async snapshot(): Promise<StoreSnapshot> {
+    this.refresh();
+    const results = new Map<string, ResultMeta>();
+    for (const [hash, entries] of this.results) results.set(hash, { ...(entries[entries.length - 1]!.record as { meta: ResultMeta }).meta });
+    const failures = new Map<string, FailureRecord>();
+    for (const [hash, entries] of this.failures) {
+      failures.set(hash, { ...(entries[entries.length - 1]!.record as { failure: FailureRecord }).failure });
+    }
+    return { results, locks: this.readLocks(), failures, problems: [...this.problems] };
+  }
+
+  /** Live locks: not stale, and not owned by a dead process on this host. */
+  private readLocks(): Map<string, LockOwner> {
+    const locks = new Map<string, LockOwner>();
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.locksDir);
+    } catch {
+      return locks;
+    }
+    const staleBefore = Date.now() - this.lockStaleMs;
+    for (const name of names) {
+      if (!name.endsWith(".lock")) continue;
+      const lockDir = path.join(this.locksDir, name);
+      const owner = readOwner(lockDir);
+      if (!owner || isDeadLocalOwner(owner)) continue;
+      try {
+        if (fs.statSync(lockDir).mtimeMs < staleBefore) continue;
+      } catch {
+        continue;
+      }
+      locks.set(name.slice(0, -".lock".length), owner);
+    }
+    return locks;
+  }
+
+  watch(onChange: () => void): Disposable {
+    const listener = () => onChange();
+    this.watchers.add(listener);
+    this.watching ??= this.startWatching();
+    return {
+      dispose: () => {
+        this.watchers.delete(listener);
+        if (this.watchers.size === 0) {
+          this.watching?.close();
+          this.watching = undefined;
+        }
+      },
+    };
+  }
+
+  /** fs.watch on logs/ and locks/ wakes waiters within milliseconds; a short poll covers file systems without events. */
+  private startWatching(): { close(): void } {
+    let scheduled = false;
+    let lastLocks = "";
+    const check = (force: boolean) => {
+      scheduled = false;
+      if (this.closed) return;
+      const grew = this.refresh();
+      const locks = this.lockNames();
+      if (grew || force || locks !== lastLocks) {
+        lastLocks = locks;
+        for (const w of this.watchers) w();
+      }
+    };
+    const onEvent = () => {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => check(true));
+    };
+    const fsWatchers: fs.FSWatcher[] = [];
+    const watchDir = (dir: string) => {
+      try {
+        const w = fs.watch(dir, { persistent: true }, onEvent);
+        w.on("error", () => w.close());
+        fsWatchers.push(w);
+      } catch {
+        // not created yet, or no notification support: the poll covers it
+      }
+    };
+    watchDir(this.logsDir);
+    watchDir(this.locksDir);
+    if (fsWatchers.length < 2) watchDir(this.location);
+    lastLocks = this.lockNames();
+    const poll = setInterval(() => check(false), WATCH_POLL_MS);
+    return {
+      close: () => {
+        clearInterval(poll);
+        for (const w of fsWatchers) w.close();
+      },
+    };
+  }
+
+  private lockNames(): string {
+    try {
+      return fs.readdirSync(this.locksDir).join("/");
+    } catch {
+      return "";
+    }
+  }
+
+  // --- cleanup -------------------------------------------------------------------------------
+
+  async cleanup(options: { locks: boolean; failed: boolean; results: boolean; keep?: ReadonlySet<string> }) {
+    const keep = options.keep ?? new Set<string>();
+    const counts = { locks: 0, failed: 0, results: 0 };
+    this.refresh();
+    if (options.locks) {
+      let names: string[] = [];
+      try {
+        names = fs.readdirSync(this.locksDir);
+      } catch {
+        // no locks directory: no locks
+      }
+      for (const name of names) {
+        if (!name.endsWith(".lock") || keep.has(name.slice(0, -".lock".length))) continue;
+        try {
+          removeLockDir(path.join(this.locksDir, name));
+          counts.locks++;
+        } catch {
+          // released meanwhile
+        }
+      }
+    }
+    if (options.failed) {
+      for (const hash of [...this.failures.keys()].filter((h) => !keep.has(h))) {
+        await this.clearFailed(hash);
+        counts.failed++;
+      }
+    }
+    if (options.results) {
+      counts.results = await this.remove([...this.results.keys()].filter((h) => !keep.has(h)));
+      this.removeOldTempFiles();
+    }
+    return counts;
+  }
+
+  /** Staging files older than an hour belong to writers that crashed. */
+  private removeOldTempFiles(): void {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.tmpDir);
+    } catch {
+      return;
+    }
+    const before = Date.now() - 3_600_000;
+    for (const name of names) {
+      const p = path.join(this.tmpDir, name);
+      try {
+        if (fs.statSync(p).mtimeMs < before) fs.rmSync(p, { force: true });
+      } catch {
+        // gone already
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watching?.close();
+    this.watching = undefined;
+    await Promise.all([...this.heldLocks.values()].map((l) => l.release()));
+    await this.keeper?.close();
+    if (this.own) {
+      clearTimeout(this.own.fsyncTimer);
+      fs.fdatasyncSync(this.own.fd);
+    }
+    for (const log of this.logs.values()) {
+      if (log.fd !== undefined) fs.closeSync(log.fd);
+      log.fd = undefined;
+    }
+  }
+
+  // --- the index -----------------------------------------------------------------------------
+
+  /** The current result entry for `hash`, re-reading other processes' logs on a miss when the index is not fresh. */
+  private current(hash: string): Entry | undefined {
+    let entries = this.results.get(hash);
+    if (!entries && performance.now() - this.lastRefresh > INDEX_MAX_AGE_MS) {
+      this.refresh();
+      entries = this.results.get(hash);
+    }
+    return entries?.[entries.length - 1];
+  }
+
+  /** Reads what other processes appended since the last refresh. True when anything new was found. */
+  private refresh(): boolean {
+    this.lastRefresh = performance.now();
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.logsDir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw e;
+    }
+    let grew = false;
+    for (const name of names) {
+      if (!name.endsWith(".log")) continue;
+      let log = this.logs.get(name);
+      if (!log) {
+        log = { name, path: path.join(this.logsDir, name), fd: undefined, parsed: 0 };
+        this.logs.set(name, log);
+      }
+      if (log !== this.own && this.tail(log)) grew = true;
+    }
+    return grew;
+  }
+
+  private tail(log: Log): boolean {
+    try {
+      log.fd ??= fs.openSync(log.path, "r");
+    } catch {
+      return false; // removed meanwhile
+    }
+    const size = fs.fstatSync(log.fd).size;
+    if (size <= log.parsed) return false;
+    const chunk = Buffer.allocUnsafe(size - log.parsed);
+    const got = readFully(log.fd, chunk, log.parsed);
+    const outcome = parseRecords(chunk.subarray(0, got), log.parsed);
+    for (const record of outcome.records) this.apply(log, record);
+    for (const p of outcome.problems) {
+      this.report(
+        `damaged record in ${log.path} at byte ${p.offset}${p.hash ? ` (task ${p.hash})` : ""}: ${p.detail}; ` +
+          `ignored, so that task counts as not computed and the next execute recomputes it`,
+      );
+    }
+    log.parsed += outcome.consumed;
+    return outcome.records.length > 0;
+  }
+
+  private apply(log: Log, record: ParsedRecord): void {
+    const id = recordId(log.name, record.offset);
+    switch (record.kind) {
+      case Kind.Inline:
+      case Kind.Blob:
+        if (!this.dead.has(id)) pushEntry(this.results, record.hash, { id, log, record });
+        break;
+      case Kind.Failed:
+        if (!this.dead.has(id)) pushEntry(this.failures, record.hash, { id, log, record });
+        break;
+      case Kind.Removed:
+      case Kind.Cleared: {
+        const target = recordId(record.target.log, record.target.offset);
+        this.dead.add(target);
+        dropEntry(record.kind === Kind.Removed ? this.results : this.failures, record.hash, target);
+        break;
+      }
+    }
+  }
+
+  private readRecordBytes(entry: Entry): Buffer {
+    const log = entry.log;
+    log.fd ??= fs.openSync(log.path, "r");
+    const bytes = Buffer.allocUnsafe(entry.record.length);
+    const got = readFully(log.fd, bytes, entry.record.offset);
+    if (got < bytes.length) throw this.corrupt(entry, log.path, `the log ends at byte ${entry.record.offset + got} (truncated?)`);
+    return bytes;
+  }
+
+  /** Forgets a damaged result (so has() is false and the task is recomputed) and builds the error. */
+  private corrupt(entry: Entry, where: string, detail: string): CorruptResultError {
+    dropEntry(this.results, entry.record.hash, entry.id);
+    this.dead.add(entry.id);
+    const error = new CorruptResultError(entry.record.hash, where, `${detail}; it counts as not computed and will be recomputed`);
+    this.report(error.message);
+    return error;
+  }
+
+  private report(message: string): void {
+    if (this.problems.length < 1000) this.problems.push(message);
+    this.onProblem?.(message);
+  }
+
+  // --- writing -------------------------------------------------------------------------------
+
+  private lockDirOf(hash: string): string {
+    if (!/^[\w.-]+$/.test(hash)) throw new Error(`cannot lock ${JSON.stringify(hash)}: not a task hash`);
+    return path.join(this.locksDir, `${hash}.lock`);
+  }
+
+  /** Creates the store on first write: marker file, directories, and this process's log. */
+  private prepareForWriting(): void {
+    if (this.closed) throw new Error(`store ${this.location} is closed`);
+    if (this.prepared) return;
+    try {
+      fs.mkdirSync(this.location, { recursive: true });
+      const marker = path.join(this.location, MARKER_FILE);
+      if (!fs.existsSync(marker)) {
+        const tmp = `${marker}.${process.pid}.${randomBytes(4).toString("hex")}`;
+        fs.writeFileSync(tmp, JSON.stringify({ format: "jug-store", layout: STORE_LAYOUT_VERSION } satisfies StoreMarker) + "\n");
+        fs.renameSync(tmp, marker);
+      }
+      for (const dir of [this.logsDir, this.locksDir, this.tmpDir, this.blobsDir]) fs.mkdirSync(dir, { recursive: true });
+      const name = `${os.hostname().replace(/[^\w.-]/g, "_")}-${process.pid}-${randomBytes(4).toString("hex")}.log`;
+      const logPath = path.join(this.logsDir, name);
+      const fd = fs.openSync(logPath, "ax+");
+      this.own = { name, path: logPath, fd, parsed: 0 };
+      this.logs.set(name, this.own);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === "EACCES" || err.code === "EROFS" || err.code === "EPERM") {
+        throw new StoreAccessError(this.location, `${err.code}: ${err.message}`);
+      }
+      throw e;
+    }
+    this.prepared = true;
+  }
+
+  /** Appends records to this process's log in one write, indexes them, and schedules the group fsync. */
+  private append(records: Buffer[]): void {
+    const own = this.own!;
+    const bytes = records.length === 1 ? records[0]! : Buffer.concat(records);
+    let written = 0;
+    while (written < bytes.length) written += fs.writeSync(own.fd, bytes, written);
+    let offset = own.parsed;
+    for (const r of records) {
+      const parsed = parseRecords(r, offset).records[0]!;
+      this.apply(own, parsed);
+      offset += r.length;
+    }
+    own.parsed = offset;
+    own.fsyncTimer ??= setTimeout(() => {
+      own.fsyncTimer = undefined;
+      if (!this.closed) fs.fdatasync(own.fd, () => {});
+    }, FSYNC_DELAY_MS).unref();
+    this.changed();
+  }
+
+  /** Writes a large result to tmp/, fsyncs it and renames it into blobs/: a reader never sees a partial blob. */
+  private async writeBlob(hash: string, data: Uint8Array): Promise<string> {
+    const unique = `${hash}.${randomBytes(6).toString("hex")}`;
+    const tmp = path.join(this.tmpDir, unique);
+    const relative = path.join("blobs", hash.slice(0, 2), unique);
+    const handle = await fs.promises.open(tmp, "wx");
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.mkdir(path.join(this.blobsDir, hash.slice(0, 2)), { recursive: true });
+    await fs.promises.rename(tmp, path.join(this.location, relative));
+    return relative;
+  }
+
+  /** Own writes wake this process's watchers at once (other processes see them through fs.watch). */
+  private changed(): void {
+    if (this.watchers.size > 0) setImmediate(() => this.watchers.forEach((w) => w()));
+  }
+}
+
+function idOf(entry: Entry): RecordId {
+  return { log: entry.log.name, offset: entry.record.offset };
+}
+
+function pushEntry(map: Map<string, Entry[]>, hash: string, entry: Entry): void {
+  const list = map.get(hash);
+  if (list) list.push(entry);
+  else map.set(hash, [entry]);
+}
+
+function dropEntry(map: Map<string, Entry[]>, hash: string, id: string): void {
+  const list = map.get(hash);
+  if (!list) return;
+  const rest = list.filter((e) => e.id !== id);
+  if (rest.length === 0) map.delete(hash);
+  else map.set(hash, rest);
+}
+
+function readFully(fd: number, into: Buffer, position: number): number {
+  let got = 0;
+  while (got < into.length) {
+    const n = fs.readSync(fd, into, got, into.length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+/** Refuses a store of another layout version, or a directory that is not a jug store. */
+function checkLayout(dir: string): void {
+  let entries: string[];
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new StoreLayoutError(dir, "it is not a directory");
+    entries = fs.readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // created on first write
+    throw e;
+  }
+  if (!entries.includes(MARKER_FILE)) {
+    if (entries.length === 0) return;
+    throw new StoreLayoutError(dir, `the directory is not empty and has no ${MARKER_FILE}, so it is not a jug store (Python jug's, perhaps); choose another --jugdir or remove it`);
+  }
+  let marker: StoreMarker;
+  try {
+    marker = JSON.parse(fs.readFileSync(path.join(dir, MARKER_FILE), "utf8")) as StoreMarker;
+  } catch (e) {
+    throw new StoreLayoutError(dir, `${MARKER_FILE} is unreadable (${(e as Error).message})`);
+  }
+  if (marker.format !== "jug-store" || marker.layout !== STORE_LAYOUT_VERSION) {
+    throw new StoreLayoutError(
+      dir,
+      `it was written with store layout ${JSON.stringify(marker.layout)}, and this jug reads layout ${STORE_LAYOUT_VERSION}; ` +
+        `use the jug version that wrote it, or remove the directory to recompute`,
+    );
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The lock keeper: a worker thread that takes, refreshes and releases the file store's locks with
+ * proper-lockfile (mkdir-based). Refreshing here, not on the thread that runs user code, means a task
+ * that blocks its event loop for longer than the stale window keeps its lock.
+ * The owner (host, pid) is written inside each lock directory, so a lock whose owner is a dead
+ * process on this host is reclaimed at once; any other stale lock after the stale window.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parentPort } from "node:worker_threads";
+import * as lockfile from "proper-lockfile";
+import { OWNER_FILE, type KeeperReply, type KeeperRequest } from "./lock-protocol";
+import { isDeadLocalOwner, readOwner, removeLockDir } from "./owners";
+import type { LockOwner } from "../types";
+
+type Callback<T = void> = (err: NodeJS.ErrnoException | null, value?: T) => void;
+
+/** Owner JSON to write into a lock directory the moment it is created (before proper-lockfile reads its mtime). */
+const pendingOwners = new Map<string, string>();
+const held = new Map<string, () => Promise<void>>();
+
+function sync<T>(cb: Callback<T>, op: () => T): void {
+  let value: T;
+  try {
+    value = op();
+  } catch (e) {
+    return cb(e as NodeJS.ErrnoException);
+  }
+  cb(null, value);
+}
+
+/**
+ * The file system proper-lockfile uses. Synchronous calls are fine on this thread (no user code runs
+ * here) and faster than the thread pool. mkdir also writes the owner; rmdir removes it first.
+ * One object for the life of the thread, so proper-lockfile probes the mtime precision once.
+ */
+const lockFs = {
+  ...fs,
+  mkdir(dir: string, cb: Callback) {
+    sync(cb, () => {
+      fs.mkdirSync(dir);
+      const owner = pendingOwners.get(dir);
+      if (owner === undefined) return;
+      try {
+        fs.writeFileSync(path.join(dir, OWNER_FILE), owner);
+      } catch (e) {
+        removeLockDir(dir);
+        throw e;
+      }
+    });
+  },
+  rmdir(dir: string, cb: Callback) {
+    sync(cb, () => removeLockDir(dir));
+  },
+  rmdirSync: removeLockDir,
+  stat(p: string, cb: Callback<fs.Stats>) {
+    sync(cb, () => fs.statSync(p));
+  },
+  utimes(p: string, atime: Date, mtime: Date, cb: Callback) {
+    sync(cb, () => fs.utimesSync(p, atime, mtime));
+  },
+  realpath(p: string, cb: Callback<string>) {
+    sync(cb, () => fs.realpathSync(p));
+  },
+};
+
+/** Removes the lock at once when its recorded owner is a dead process on this host. */
+function reclaimIfOwnerDead(lockDir: string): void {
+  const owner = readOwner(lockDir);
+  if (!owner || !isDeadLocalOwner(owner)) return; // no owner yet: proper-lockfile's stale rule applies
+  try {
+    removeLockDir(lockDir);
+  } catch {
+    // another process reclaimed it first
+  }
+}
+
+type LockOutcome = { ok: true } | { ok: false; held: true };
+
+async function lock(lockDir: string, owner: LockOwner, staleMs: number): Promise<LockOutcome> {
+  if (held.has(lockDir)) return { ok: false, held: true };
+  reclaimIfOwnerDead(lockDir);
+  pendingOwners.set(lockDir, JSON.stringify(owner));
+  try {
+    const release = await lockfile.lock(lockDir.replace(/\.lock$/, ""), {
+      lockfilePath: lockDir,
+      realpath: false,
+      stale: staleMs,
+      retries: 0,
+      fs: lockFs,
+      onCompromised: (err: Error) => {
+        held.delete(lockDir);
+        post({ op: "compromised", lockDir, message: err.message });
+      },
+    });
+    held.set(lockDir, release);
+    return { ok: true };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ELOCKED") return { ok: false, held: true };
+    throw e;
+  } finally {
+    pendingOwners.delete(lockDir);
+  }
+}
+
+async function release(lockDir: string): Promise<void> {
+  const releaseLock = held.get(lockDir);
+  if (!releaseLock) return; // released already (idempotent), or lost
+  held.delete(lockDir);
+  try {
+    await releaseLock();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "ERELEASED" && code !== "ENOENT") throw e;
+  }
+}
+
+function post(reply: KeeperReply): void {
+  parentPort!.postMessage(reply);
+}
+
+parentPort!.on("message", (req: KeeperRequest) => {
+  const work: Promise<LockOutcome> =
+    req.op === "lock" ? lock(req.lockDir, req.owner, req.staleMs) : release(req.lockDir).then(() => ({ ok: true }));
+  work.then(
+    (outcome) => post({ ...outcome, id: req.id }),
+    (e: unknown) => post({ id: req.id, ok: false, held: false, error: e instanceof Error ? `${(e as NodeJS.ErrnoException).code ?? e.name}: ${e.message}` : String(e) }),
+  );
+});

@@ -1,0 +1,280 @@
+/**
+ * The record format of the file store's append-only logs (see docs/store-layout.md).
+ * Pure functions: encoding a record to bytes, and parsing a chunk of a log back into records.
+ *
+ *   record = magic "JUGR" | u32 bodyLength | u32 crc32(body) | body        (little-endian)
+ *   body   = u8 kind | str8 hash | kind-specific fields
+ */
+import * as zlib from "node:zlib";
+import type { FailureRecord, ResultMeta } from "../types";
+
+export const RECORD_MAGIC = 0x5247554a; // "JUGR" read as a little-endian u32
+export const RECORD_HEADER_BYTES = 12;
+
+export const enum Kind {
+  /** A result with its bytes inline. */
+  Inline = 0x52, // R
+  /** A result whose bytes are in a separate blob file. */
+  Blob = 0x42, // B
+  /** Removes the result record it names. */
+  Removed = 0x58, // X
+  /** A failure marker. */
+  Failed = 0x46, // F
+  /** Removes the failure record it names. */
+  Cleared = 0x43, // C
+}
+
+/** Where a record is: its log file name and byte offset. Tombstones name their target this way. */
+export interface RecordId {
+  log: string;
+  offset: number;
+}
+
+export type RecordBody =
+  | { kind: Kind.Inline; hash: string; meta: ResultMeta; dataStart: number; dataLength: number }
+  | { kind: Kind.Blob; hash: string; meta: ResultMeta; blobCrc: number; blobPath: string }
+  | { kind: Kind.Removed | Kind.Cleared; hash: string; target: RecordId }
+  | { kind: Kind.Failed; hash: string; failure: FailureRecord };
+
+export type ParsedRecord = RecordBody & {
+  /** Offset of the record in its log. */
+  offset: number;
+  /** Total bytes of the record including the header. */
+  length: number;
+};
+
+export const crc32: (data: Uint8Array) => number =
+  typeof (zlib as { crc32?: unknown }).crc32 === "function"
+    ? (data) => (zlib as unknown as { crc32(d: Uint8Array): number }).crc32(data)
+    : tableCrc32;
+
+/** For Node releases before 20.15 (no zlib.crc32). */
+function tableCrc32(data: Uint8Array): number {
+  const table = (tableCrc32 as { table?: Uint32Array }).table ?? makeCrcTable();
+  (tableCrc32 as { table?: Uint32Array }).table = table;
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function makeCrcTable(): Uint32Array {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+}
+
+// --- writing ---------------------------------------------------------------------------------
+
+class Writer {
+  private buf: Buffer;
+  private pos = RECORD_HEADER_BYTES;
+  constructor(capacity: number) {
+    this.buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + capacity);
+  }
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.pos + n, this.buf.length * 2));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+  u8(v: number): this {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+    return this;
+  }
+  u32(v: number): this {
+    this.ensure(4);
+    this.pos = this.buf.writeUInt32LE(v >>> 0, this.pos);
+    return this;
+  }
+  f64(v: number): this {
+    this.ensure(8);
+    this.pos = this.buf.writeDoubleLE(v, this.pos);
+    return this;
+  }
+  /** A UTF-8 string with a 1-, 2- or 4-byte length prefix. */
+  str(s: string, lengthBytes: 1 | 2 | 4): this {
+    const n = Buffer.byteLength(s);
+    const limit = lengthBytes === 4 ? 0xffffffff : 2 ** (8 * lengthBytes) - 1;
+    if (n > limit) throw new RangeError(`string of ${n} bytes does not fit a ${lengthBytes}-byte length: ${s.slice(0, 40)}…`);
+    this.ensure(lengthBytes + n);
+    this.pos = lengthBytes === 1 ? this.buf.writeUInt8(n, this.pos) : lengthBytes === 2 ? this.buf.writeUInt16LE(n, this.pos) : this.buf.writeUInt32LE(n, this.pos);
+    this.pos += this.buf.write(s, this.pos, "utf8");
+    return this;
+  }
+  bytes(data: Uint8Array): this {
+    this.ensure(data.byteLength);
+    this.buf.set(data, this.pos);
+    this.pos += data.byteLength;
+    return this;
+  }
+  /** Fills in the header and returns the whole record. */
+  finish(): Buffer {
+    const record = this.buf.subarray(0, this.pos);
+    record.writeUInt32LE(RECORD_MAGIC, 0);
+    record.writeUInt32LE(this.pos - RECORD_HEADER_BYTES, 4);
+    record.writeUInt32LE(crc32(record.subarray(RECORD_HEADER_BYTES)), 8);
+    return record;
+  }
+}
+
+function resultHead(kind: Kind.Inline | Kind.Blob, hash: string, meta: ResultMeta, extra: number): Writer {
+  return new Writer(160 + meta.name.length + meta.preview.length * 3 + extra)
+    .u8(kind)
+    .str(hash, 1)
+    .f64(meta.duration)
+    .f64(Date.parse(meta.time))
+    .f64(meta.size)
+    .str(meta.name, 2)
+    .str(meta.preview, 2)
+    .str(meta.codeHash, 1)
+    .str(meta.worker, 1);
+}
+
+export function inlineResultRecord(hash: string, meta: ResultMeta, data: Uint8Array): Buffer {
+  return resultHead(Kind.Inline, hash, meta, data.byteLength).bytes(data).finish();
+}
+
+export function blobResultRecord(hash: string, meta: ResultMeta, blobCrc: number, blobPath: string): Buffer {
+  return resultHead(Kind.Blob, hash, meta, blobPath.length).u32(blobCrc).str(blobPath, 2).finish();
+}
+
+export function tombstoneRecord(kind: Kind.Removed | Kind.Cleared, hash: string, target: RecordId): Buffer {
+  return new Writer(100).u8(kind).str(hash, 1).str(target.log, 2).f64(target.offset).finish();
+}
+
+export function failureRecord(hash: string, failure: FailureRecord): Buffer {
+  return new Writer(200).u8(Kind.Failed).str(hash, 1).str(JSON.stringify(failure), 4).finish();
+}
+
+// --- reading ---------------------------------------------------------------------------------
+
+export interface ParseOutcome {
+  records: ParsedRecord[];
+  /** Bytes of `chunk` fully consumed (a trailing incomplete record is left for the next read). */
+  consumed: number;
+  /** Damaged records found, described for messages. */
+  problems: Array<{ offset: number; detail: string; hash?: string }>;
+}
+
+/**
+ * Parses records from `chunk`, which starts at byte `base` of its log. A record whose checksum fails
+ * is reported and skipped: parsing resumes at the next record magic. An incomplete record at the end
+ * is not consumed (its writer may still be writing it, or it is a torn tail from a crash).
+ */
+export function parseRecords(chunk: Buffer, base: number): ParseOutcome {
+  const records: ParsedRecord[] = [];
+  const problems: ParseOutcome["problems"] = [];
+  let pos = 0;
+  while (pos + RECORD_HEADER_BYTES <= chunk.length) {
+    if (chunk.readUInt32LE(pos) !== RECORD_MAGIC) {
+      const next = nextMagic(chunk, pos + 1);
+      problems.push({ offset: base + pos, detail: `unreadable bytes (no record header); skipped ${(next < 0 ? chunk.length : next) - pos} bytes` });
+      if (next < 0) return { records, consumed: chunk.length, problems };
+      pos = next;
+      continue;
+    }
+    const bodyLength = chunk.readUInt32LE(pos + 4);
+    const end = pos + RECORD_HEADER_BYTES + bodyLength;
+    if (end > chunk.length) break;
+    const body = chunk.subarray(pos + RECORD_HEADER_BYTES, end);
+    if (crc32(body) !== chunk.readUInt32LE(pos + 8)) {
+      problems.push({ offset: base + pos, detail: "checksum mismatch", hash: peekHash(body) });
+      const next = nextMagic(chunk, pos + 1);
+      if (next < 0) return { records, consumed: chunk.length, problems };
+      pos = next;
+      continue;
+    }
+    try {
+      records.push({ ...parseBody(body, base + pos + RECORD_HEADER_BYTES), offset: base + pos, length: end - pos });
+    } catch (e) {
+      problems.push({ offset: base + pos, detail: `malformed record (${(e as Error).message})`, hash: peekHash(body) });
+    }
+    pos = end;
+  }
+  return { records, consumed: pos, problems };
+}
+
+function nextMagic(chunk: Buffer, from: number): number {
+  const magic = Buffer.from("JUGR", "latin1");
+  return chunk.indexOf(magic, from);
+}
+
+/** The hash a damaged record claims, if it is legible, to name it in the message. */
+function peekHash(body: Buffer): string | undefined {
+  if (body.length < 2) return undefined;
+  const n = body[1]!;
+  const hash = body.toString("latin1", 2, 2 + n);
+  return /^[\w.:-]+$/.test(hash) ? hash : undefined;
+}
+
+class Reader {
+  pos = 0;
+  constructor(private readonly buf: Buffer) {}
+  u8(): number {
+    return this.buf.readUInt8(this.pos++);
+  }
+  u32(): number {
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  f64(): number {
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  str(lengthBytes: 1 | 2 | 4): string {
+    const n = lengthBytes === 1 ? this.buf.readUInt8(this.pos) : lengthBytes === 2 ? this.buf.readUInt16LE(this.pos) : this.buf.readUInt32LE(this.pos);
+    this.pos += lengthBytes;
+    if (this.pos + n > this.buf.length) throw new RangeError("string runs past the record");
+    const s = this.buf.toString("utf8", this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+}
+
+/** Strings repeated across records (task names, code hashes, workers) share one copy in memory. */
+const interned = new Map<string, string>();
+function intern(s: string): string {
+  const known = interned.get(s);
+  if (known !== undefined) return known;
+  if (interned.size < 100_000) interned.set(s, s);
+  return s;
+}
+
+function parseBody(body: Buffer, bodyOffset: number): RecordBody {
+  const r = new Reader(body);
+  const kind = r.u8() as Kind;
+  const hash = r.str(1);
+  switch (kind) {
+    case Kind.Inline:
+    case Kind.Blob: {
+      const duration = r.f64();
+      const time = new Date(r.f64()).toISOString();
+      const size = r.f64();
+      const name = intern(r.str(2));
+      const preview = r.str(2);
+      const codeHash = intern(r.str(1));
+      const worker = intern(r.str(1));
+      const meta: ResultMeta = { name, duration, size, worker, time, preview, codeHash };
+      if (kind === Kind.Inline) return { kind, hash, meta, dataStart: bodyOffset + r.pos, dataLength: r.remaining };
+      const blobCrc = r.u32();
+      return { kind, hash, meta, blobCrc, blobPath: r.str(2) };
+    }
+    case Kind.Removed:
+    case Kind.Cleared:
+      return { kind, hash, target: { log: r.str(2), offset: r.f64() } };
+    case Kind.Failed:
+      return { kind, hash, failure: JSON.parse(r.str(4)) as FailureRecord };
+    default:
+      throw new Error(`unknown record kind ${kind}`);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Stores (package entry "jug/store"): results, locks, failure markers. Read-only users (the
+ * language server) use openStore + snapshot(), decodeResult and previewOf; nothing here imports
+ * the engine, api or cli.
+ */
+import { FileStore, STORE_LAYOUT_VERSION } from "./file";
+import { MemoryStore } from "./memory";
+import type { Store } from "./types";
+
+export * from "./types";
+export { FileStore, STORE_LAYOUT_VERSION, MemoryStore };
+export { decodeResult, previewOf } from "../serialize";
+
+export interface OpenStoreOptions {
+  /** Told about damaged records or results as they are found (also listed in snapshot().problems). */
+  onProblem?: (message: string) => void;
+  /** Lock stale window; default JUG_LOCK_STALE_MS, else 60 s. */
+  lockStaleMs?: number;
+}
+
+/**
+ * `memory:` -> a new in-memory store; `redis://...` -> not available yet; anything else is a directory
+ * path -> the file store (nothing is created until the first write).
+ */
+export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (location === "memory:" || location.startsWith("memory:")) return new MemoryStore(location);
+  if (/^redis:/i.test(location)) throw new Error(`Redis store not available yet (${location}); use a directory`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new Error(`unknown store location ${location}: use a directory path or memory:`);
+  return FileStore.open(location, options);
+}
