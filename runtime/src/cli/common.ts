@@ -1,0 +1,91 @@
+/** What every command shares: finding the jugfile and the store, loading tasks, reporting errors. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { setJugRunning, setResultLoader } from "../api/context";
+import { TaskDefinitionError, type Task } from "../api/task";
+import { TaskNameCollisionError } from "../api/registry";
+import { NoMatchingTaskError } from "../engine/select";
+import { defaultJugdir, JugfileError, loadJugfile, resolveJugfile } from "../loader";
+import { decodeResult } from "../serialize";
+import { openStore } from "../store";
+import type { Store } from "../store/types";
+
+/** Exit codes (docs/cli.md). */
+export const EXIT_OK = 0;
+/** A task failed, a check found incomplete tasks, or the run was stopped. */
+export const EXIT_FAILED = 1;
+/** Bad input: jugfile missing or broken, bad options, store not usable. */
+export const EXIT_BAD_INPUT = 2;
+
+export interface CommonOptions {
+  jugdir?: string;
+}
+
+export interface JugContext {
+  readonly jugfile: string;
+  readonly store: Store;
+  readonly tasks: readonly Task<unknown>[];
+}
+
+/** A problem the user must fix; printed as "jug: <message>" with EXIT_BAD_INPUT. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export function storeLocation(jugfile: string, options: CommonOptions): string {
+  if (!options.jugdir) return defaultJugdir(jugfile);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(options.jugdir) ? options.jugdir : path.resolve(options.jugdir);
+}
+
+/** Resolves the jugfile, loads it (its tasks) and opens the store. */
+export async function openJug(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<JugContext> {
+  const jugfile = resolveJugfile(jugfileArg);
+  setJugRunning(true);
+  const { tasks } = await loadJugfile(jugfile, userArgs);
+  const store = await openStoreChecked(storeLocation(jugfile, options));
+  setResultLoader(async (task) => decodeResult(await store.read(task.hash)));
+  return { jugfile, store, tasks };
+}
+
+export async function openStoreChecked(location: string): Promise<Store> {
+  try {
+    return await openStore(location);
+  } catch (e) {
+    throw new UsageError(`cannot open the store at ${location}: ${errorMessage(e)}`);
+  }
+}
+
+/** Errors the user can act on get one clear line; anything else is a bug and keeps its stack. */
+export function reportError(e: unknown, stderr: (s: string) => void): number {
+  if (e instanceof JugfileError) {
+    stderr(`jug: ${e.message}\n${e.detail ? `${e.detail}\n` : ""}`);
+    return EXIT_BAD_INPUT;
+  }
+  if (e instanceof UsageError || e instanceof NoMatchingTaskError || e instanceof TaskNameCollisionError || e instanceof TaskDefinitionError) {
+    stderr(`jug: ${e.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+    stderr(`jug: ${errorMessage(e)}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  stderr(`jug: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT_FAILED;
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function runtimeVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** cli-table3 look shared by every table: no colours, no lines between rows. */
+export const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
+export const TABLE_CHARS = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };

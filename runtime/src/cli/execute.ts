@@ -1,0 +1,155 @@
+/**
+ * `jug execute`: one worker in this process, or with `-j N` N worker processes (children of this
+ * one, each a full worker that loads the jugfile) while this process shows progress and the table.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import type { Task } from "../api/task";
+import { uniqueTasks, withDependencies } from "../engine/select";
+import { Worker, type TaskEvent } from "../engine/worker";
+import { EXIT_FAILED, EXIT_OK, openJug, storeLocation, type CommonOptions, type JugContext } from "./common";
+import { RunReport } from "./report";
+
+export interface ExecuteOptions extends CommonOptions {
+  jobs: number;
+  target?: string;
+  keepGoing: boolean;
+  keepFailed: boolean;
+  /** Internal: run as a child of `execute -j N`, reporting events over IPC. */
+  child: boolean;
+}
+
+/** Message a child worker sends its parent (over the fork IPC channel). */
+interface ChildMessage {
+  events: TaskEvent[];
+}
+
+const BIN = path.join(__dirname, "..", "..", "bin", "jug.js");
+const IPC_FLUSH_MS = 50;
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+export async function executeCommand(jugfileArg: string | undefined, options: ExecuteOptions, userArgs: readonly string[]): Promise<number> {
+  const ctx = await openJug(jugfileArg, options, userArgs);
+  const selection = options.target ? withDependencies(ctx.tasks, options.target) : uniqueTasks(ctx.tasks);
+  if (options.child) return runChild(ctx, selection, options);
+
+  const snapshot = await ctx.store.snapshot();
+  const completeAtStart = new Set(selection.filter((t) => snapshot.results.has(t.hash)).map((t) => t.hash));
+  const report = new RunReport(selection, completeAtStart, process.stderr.isTTY === true);
+  const clean =
+    options.jobs > 1
+      ? await superviseChildren(ctx, options, userArgs, report)
+      : await runInProcess(ctx, selection, options, (e) => report.onEvent(e), (m) => report.log(m));
+
+  const completeAtEnd =
+    report.executedCount === 0 && report.failedCount === 0 ? completeAtStart : new Set((await ctx.store.snapshot()).results.keys());
+  await ctx.store.close();
+  process.stdout.write(`${report.table(completeAtEnd)}\n`);
+  if (report.failedCount > 0) process.stderr.write(`jug: ${report.failedCount} task(s) failed (see above; \`jug status\` lists them)\n`);
+  return clean && report.failedCount === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+/** Runs one worker here; true when it ran to the end without failures. */
+async function runInProcess(
+  ctx: JugContext,
+  selection: readonly Task<unknown>[],
+  options: ExecuteOptions,
+  onEvent: (e: TaskEvent) => void,
+  log: (m: string) => void,
+): Promise<boolean> {
+  const worker = new Worker({ store: ctx.store, tasks: selection, keepGoing: options.keepGoing, keepFailed: options.keepFailed, onEvent, log });
+  const removeHandlers = onStopSignal(async () => {
+    await worker.stop();
+    await ctx.store.close();
+  });
+  try {
+    const result = await worker.run();
+    return !result.stopped && result.failed === 0;
+  } finally {
+    removeHandlers();
+  }
+}
+
+/** Child of `execute -j N`: events go to the parent in batches; the parent prints the table. */
+async function runChild(ctx: JugContext, selection: readonly Task<unknown>[], options: ExecuteOptions): Promise<number> {
+  let pending: TaskEvent[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending.length > 0 && process.send) process.send({ events: pending } satisfies ChildMessage);
+    pending = [];
+  };
+  const onEvent = (e: TaskEvent): void => {
+    pending.push(e);
+    if (e.outcome === "failed") flush();
+    else timer ??= setTimeout(flush, IPC_FLUSH_MS);
+  };
+  const ok = await runInProcess(ctx, selection, options, onEvent, (m) => process.stderr.write(`${m}\n`));
+  flush();
+  await ctx.store.close();
+  process.disconnect?.();
+  return ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/** Starts `options.jobs` worker processes and waits for them; true when all ended cleanly. */
+async function superviseChildren(ctx: JugContext, options: ExecuteOptions, userArgs: readonly string[], report: RunReport): Promise<boolean> {
+  const args = [
+    "execute",
+    ctx.jugfile,
+    "--jugdir",
+    storeLocation(ctx.jugfile, options),
+    ...(options.target ? ["--target", options.target] : []),
+    ...(options.keepGoing ? ["--keep-going"] : []),
+    ...(options.keepFailed ? ["--keep-failed"] : []),
+    "--child",
+    "--",
+    ...userArgs,
+  ];
+  const children: ChildProcess[] = [];
+  const stopAll = (): void => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
+  };
+  const exits = Array.from({ length: options.jobs }, () => {
+    const child = fork(BIN, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    children.push(child);
+    child.on("message", (m: ChildMessage) => {
+      for (const e of m.events) {
+        report.onEvent(e);
+        // Without --keep-going the first failure stops the run (every worker, not just the one that failed).
+        if (e.outcome === "failed" && !options.keepGoing) stopAll();
+      }
+    });
+    return new Promise<boolean>((resolve) => child.on("exit", (code) => resolve(code === 0)));
+  });
+  const removeHandlers = onStopSignal(async () => {
+    stopAll();
+    await Promise.all(exits);
+    await ctx.store.close();
+  });
+  try {
+    return (await Promise.all(exits)).every((ok) => ok);
+  } finally {
+    removeHandlers();
+  }
+}
+
+/**
+ * SIGINT/SIGTERM: run `cleanup` (finish a result being written, release locks), then exit non-zero.
+ * A second signal exits at once.
+ */
+function onStopSignal(cleanup: () => Promise<void>): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(SIGNAL_EXIT[signal] ?? EXIT_FAILED);
+    stopping = true;
+    process.stderr.write(`\njug: ${signal}: stopping (finished results are kept; locks released)\n`);
+    cleanup().finally(() => process.exit(SIGNAL_EXIT[signal] ?? EXIT_FAILED));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+}

@@ -1,0 +1,105 @@
+/** What `jug execute` shows: a progress bar on a terminal, and a per-name table at the end. */
+import { SingleBar } from "cli-progress";
+import Table from "cli-table3";
+import type { Task } from "../api/task";
+import type { TaskEvent } from "../engine/worker";
+import { TABLE_CHARS, TABLE_STYLE } from "./common";
+
+interface NameRow {
+  executed: number;
+  loaded: number;
+  failed: number;
+  seconds: number;
+}
+
+export class RunReport {
+  private readonly executed = new Map<string, TaskEvent>();
+  private readonly failed = new Map<string, TaskEvent>();
+  private bar: SingleBar | null = null;
+  private readonly initiallyDone: number;
+
+  constructor(
+    /** The selected tasks, one per hash. */
+    private readonly tasks: readonly Task<unknown>[],
+    completeAtStart: ReadonlySet<string>,
+    showProgress: boolean,
+  ) {
+    this.initiallyDone = tasks.filter((t) => completeAtStart.has(t.hash)).length;
+    if (showProgress && tasks.length > 0) {
+      this.bar = new SingleBar({
+        format: "{bar} {value}/{total} tasks | {executed} executed, {failed} failed | {duration_formatted}",
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+      });
+      this.bar.start(tasks.length, this.doneCount(), { executed: 0, failed: 0 });
+    }
+  }
+
+  get executedCount(): number {
+    return this.executed.size;
+  }
+
+  get failedCount(): number {
+    return this.failed.size;
+  }
+
+  onEvent(event: TaskEvent): void {
+    (event.outcome === "executed" ? this.executed : this.failed).set(event.hash, event);
+    this.bar?.update(this.doneCount(), { executed: this.executed.size, failed: this.failed.size });
+  }
+
+  /** Prints a message without tearing the progress bar. */
+  log(message: string): void {
+    if (this.bar) process.stderr.write("\r\x1b[2K");
+    process.stderr.write(message.endsWith("\n") ? message : `${message}\n`);
+    if (this.bar) this.bar.render();
+  }
+
+  stopProgress(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+
+  /** The per-name table: executed, loaded (complete and not executed in this run), failed, mean time. */
+  table(completeAtEnd: ReadonlySet<string>): string {
+    this.stopProgress();
+    const rows = new Map<string, NameRow>();
+    for (const t of this.tasks) {
+      const row = rows.get(t.name) ?? { executed: 0, loaded: 0, failed: 0, seconds: 0 };
+      rows.set(t.name, row);
+      const executed = this.executed.get(t.hash);
+      if (executed) {
+        row.executed++;
+        row.seconds += executed.seconds;
+      } else if (this.failed.has(t.hash)) row.failed++;
+      else if (completeAtEnd.has(t.hash)) row.loaded++;
+    }
+    const table = new Table({
+      head: ["Task name", "Executed", "Loaded", "Failed", "Mean time"],
+      colAligns: ["left", "right", "right", "right", "right"],
+      style: TABLE_STYLE, chars: TABLE_CHARS,
+    });
+    const total: NameRow = { executed: 0, loaded: 0, failed: 0, seconds: 0 };
+    for (const name of [...rows.keys()].sort()) {
+      const r = rows.get(name)!;
+      table.push([name, r.executed, r.loaded, r.failed, meanTime(r)]);
+      total.executed += r.executed;
+      total.loaded += r.loaded;
+      total.failed += r.failed;
+      total.seconds += r.seconds;
+    }
+    table.push(["Total", total.executed, total.loaded, total.failed, meanTime(total)]);
+    return table.toString();
+  }
+
+  private doneCount(): number {
+    return this.initiallyDone + this.executed.size + this.failed.size;
+  }
+}
+
+function meanTime(r: NameRow): string {
+  if (r.executed === 0) return "-";
+  const mean = r.seconds / r.executed;
+  return mean < 1 ? `${(mean * 1000).toFixed(1)} ms` : `${mean.toFixed(2)} s`;
+}

@@ -1,0 +1,122 @@
+/** `jug status` (table, --short, --json), `jug check`, `jug count`, `jug invalidate`, `jug cleanup`. */
+import Table from "cli-table3";
+import { setJugRunning } from "../api/context";
+import { statusDocument } from "../engine/describe";
+import { withDependents, uniqueTasks } from "../engine/select";
+import { countsByName, shortSummary } from "../engine/status";
+import { resolveJugfile, loadJugfile } from "../loader";
+import { TASK_STATES, type StatusDocument } from "../protocol/status";
+import { EXIT_FAILED, EXIT_OK, openJug, storeLocation, TABLE_CHARS, TABLE_STYLE, type CommonOptions } from "./common";
+
+export interface StatusOptions extends CommonOptions {
+  short?: boolean;
+  json?: boolean;
+}
+
+export async function currentStatus(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<StatusDocument> {
+  const ctx = await openJug(jugfileArg, options, userArgs);
+  try {
+    return statusDocument(ctx.jugfile, storeLocation(ctx.jugfile, options), ctx.tasks, await ctx.store.snapshot());
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+export async function statusCommand(jugfileArg: string | undefined, options: StatusOptions, userArgs: readonly string[]): Promise<number> {
+  const doc = await currentStatus(jugfileArg, options, userArgs);
+  if (options.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
+  else if (options.short) process.stdout.write(`${shortSummary(doc)}\n`);
+  else process.stdout.write(`${statusTable(doc)}\n${shortSummary(doc)}\n`);
+  return EXIT_OK;
+}
+
+/** One row per task name (sorted), one column per state, and a total row. */
+export function statusTable(doc: StatusDocument): string {
+  const table = new Table({
+    head: ["Task name", ...TASK_STATES.map(capitalize)],
+    colAligns: ["left", ...TASK_STATES.map(() => "right" as const)],
+    style: TABLE_STYLE, chars: TABLE_CHARS,
+  });
+  for (const { name, counts } of countsByName(doc)) table.push([name, ...TASK_STATES.map((s) => counts[s])]);
+  table.push(["Total", ...TASK_STATES.map((s) => doc.counts[s])]);
+  return table.toString();
+}
+
+/** Exit 0 when every task is complete, 1 otherwise. */
+export async function checkCommand(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<number> {
+  const doc = await currentStatus(jugfileArg, options, userArgs);
+  process.stdout.write(`${shortSummary(doc)}\n`);
+  return doc.counts.complete === doc.tasks.length ? EXIT_OK : EXIT_FAILED;
+}
+
+/** Tasks per name, without touching the store. */
+export async function countCommand(jugfileArg: string | undefined, userArgs: readonly string[]): Promise<number> {
+  setJugRunning(true);
+  const { tasks } = await loadJugfile(resolveJugfile(jugfileArg), userArgs);
+  const perName = new Map<string, number>();
+  for (const t of tasks) perName.set(t.name, (perName.get(t.name) ?? 0) + 1);
+  const table = new Table({ head: ["Task name", "Count"], colAligns: ["left", "right"], style: TABLE_STYLE, chars: TABLE_CHARS });
+  for (const name of [...perName.keys()].sort()) table.push([name, perName.get(name)!]);
+  table.push(["Total", tasks.length]);
+  process.stdout.write(`${table.toString()}\n`);
+  return EXIT_OK;
+}
+
+/** Removes the results of the matching tasks and of every task downstream of them. */
+export async function invalidateCommand(
+  jugfileArg: string | undefined,
+  options: CommonOptions & { target: string },
+  userArgs: readonly string[],
+): Promise<number> {
+  const ctx = await openJug(jugfileArg, options, userArgs);
+  try {
+    const invalid = withDependents(ctx.tasks, options.target);
+    const snapshot = await ctx.store.snapshot();
+    const removedPerName = new Map<string, number>();
+    for (const t of invalid) {
+      if (snapshot.results.has(t.hash) || snapshot.failures.has(t.hash)) removedPerName.set(t.name, (removedPerName.get(t.name) ?? 0) + 1);
+    }
+    const removed = await ctx.store.remove(invalid.map((t) => t.hash));
+    if (removedPerName.size === 0) {
+      process.stdout.write(`No results invalidated (${invalid.length} task(s) matched or depend on a match; none had a result).\n`);
+      return EXIT_OK;
+    }
+    const table = new Table({ head: ["Task name", "Invalidated"], colAligns: ["left", "right"], style: TABLE_STYLE, chars: TABLE_CHARS });
+    for (const name of [...removedPerName.keys()].sort()) table.push([name, removedPerName.get(name)!]);
+    process.stdout.write(`${table.toString()}\nRemoved ${removed} result(s).\n`);
+    return EXIT_OK;
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+export interface CleanupOptions extends CommonOptions {
+  locksOnly?: boolean;
+  failedOnly?: boolean;
+  keepLocks?: boolean;
+}
+
+/**
+ * Default: remove results no task of the jugfile uses, failure markers, and locks of dead owners.
+ * --locks-only / --failed-only: only those; --keep-locks: leave locks (and failure markers).
+ */
+export async function cleanupCommand(jugfileArg: string | undefined, options: CleanupOptions, userArgs: readonly string[]): Promise<number> {
+  const ctx = await openJug(jugfileArg, options, userArgs);
+  try {
+    const keep = new Set(uniqueTasks(ctx.tasks).map((t) => t.hash));
+    const what = options.locksOnly
+      ? { locks: true, failed: false, results: false }
+      : options.failedOnly
+        ? { locks: false, failed: true, results: false }
+        : { locks: !options.keepLocks, failed: !options.keepLocks, results: true };
+    const removed = await ctx.store.cleanup({ ...what, keep });
+    process.stdout.write(`Removed ${removed.results} unused result(s), ${removed.locks} lock(s), ${removed.failed} failure marker(s).\n`);
+    return EXIT_OK;
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+function capitalize(s: string): string {
+  return s[0]!.toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,58 @@
+/** Which tasks a command acts on: `--target NAME` matching, dependency closure, downstream closure. */
+import type { Task } from "../api/task";
+
+/**
+ * NAME matches a task whose function name is NAME exactly, or whose full name is NAME;
+ * `/regex/` matches a task whose full name the regex matches (unanchored, like RegExp.test).
+ */
+export function targetMatcher(pattern: string): (task: Task<unknown>) => boolean {
+  const regex = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
+  if (regex) {
+    const re = new RegExp(regex[1]!, regex[2]);
+    return (t) => re.test(t.name);
+  }
+  return (t) => t.definition.shortName === pattern || t.name === pattern;
+}
+
+export class NoMatchingTaskError extends Error {
+  constructor(pattern: string, names: readonly string[]) {
+    const shown = names.slice(0, 20).join(", ") + (names.length > 20 ? ", ..." : "");
+    super(`no task matches --target ${pattern}; task names: ${shown || "(none)"}`);
+    this.name = "NoMatchingTaskError";
+  }
+}
+
+/** One task per hash (the first created), in creation order. */
+export function uniqueTasks(tasks: readonly Task<unknown>[]): Task<unknown>[] {
+  const seen = new Set<string>();
+  return tasks.filter((t) => !seen.has(t.hash) && (seen.add(t.hash), true));
+}
+
+/** The tasks matching `pattern` and everything they need, in creation order. */
+export function withDependencies(tasks: readonly Task<unknown>[], pattern: string): Task<unknown>[] {
+  const matches = tasks.filter(targetMatcher(pattern));
+  if (matches.length === 0) throw new NoMatchingTaskError(pattern, distinctNames(tasks));
+  const needed = new Set<string>();
+  const stack = [...matches];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (needed.has(t.hash)) continue;
+    needed.add(t.hash);
+    stack.push(...t.deps);
+  }
+  return uniqueTasks(tasks).filter((t) => needed.has(t.hash));
+}
+
+/** The tasks matching `pattern` and every task that (transitively) depends on one, in creation order. */
+export function withDependents(tasks: readonly Task<unknown>[], pattern: string): Task<unknown>[] {
+  const matches = targetMatcher(pattern);
+  const invalid = new Set<string>();
+  // Creation order is topological: a task's dependencies come before it.
+  for (const t of tasks) if (matches(t) || t.deps.some((d) => invalid.has(d.hash))) invalid.add(t.hash);
+  if (invalid.size === 0) throw new NoMatchingTaskError(pattern, distinctNames(tasks));
+  return uniqueTasks(tasks).filter((t) => invalid.has(t.hash));
+}
+
+export function distinctNames(tasks: readonly Task<unknown>[]): string[] {
+  return [...new Set(tasks.map((t) => t.name))].sort();
+}

@@ -1,0 +1,300 @@
+/**
+ * One worker's execute loop. Every worker (in-process, a `-j N` child, or one started by hand on
+ * any machine) walks the same tasks in creation order and coordinates only through the store:
+ * has -> lock -> has again (double-checked), run, write, release. A worker waiting for a task
+ * another worker holds wakes on store.watch() or a short backoff, never a fixed long sleep.
+ */
+import * as os from "node:os";
+import { performance } from "node:perf_hooks";
+import { formatSite } from "../api/callsite";
+import { resolveValue, type Task } from "../api/task";
+import { userStack } from "../loader";
+import { decodeResult, encodeResult, previewOf, UnreadableResultError } from "../serialize";
+import { CorruptResultError, type HeldLock, type LockOwner, type Store } from "../store/types";
+import { uniqueTasks } from "./select";
+
+/** Backoff between polls while waiting for another worker (store.watch usually wakes us first). */
+const POLL_MIN_MS = 5;
+const POLL_MAX_MS = 50;
+
+export interface TaskEvent {
+  outcome: "executed" | "failed";
+  hash: string;
+  name: string;
+  seconds: number;
+}
+
+export interface WorkerOptions {
+  store: Store;
+  /** The tasks to run (and the tasks they need), in creation order. */
+  tasks: readonly Task<unknown>[];
+  /** Continue with independent tasks after a failure (else stop at the first). */
+  keepGoing: boolean;
+  /** Mark failures as kept: no worker retries the task until `jug cleanup --failed-only` or `jug invalidate`. */
+  keepFailed: boolean;
+  onEvent?: (event: TaskEvent) => void;
+  /** Where messages for the user go (stderr). */
+  log: (message: string) => void;
+}
+
+export interface WorkerResult {
+  executed: number;
+  failed: number;
+  /** Tasks not run because a dependency failed (here, or kept-failed before). */
+  blocked: number;
+  /** Stopped early: by a failure without keepGoing, or by stop(). */
+  stopped: boolean;
+}
+
+type Attempt = "complete" | "busy" | "failed" | "retry";
+
+export function workerId(): string {
+  return `${os.hostname()}:${process.pid}`;
+}
+
+export class Worker {
+  private phase: "idle" | "running" | "writing" = "idle";
+  private held: HeldLock | null = null;
+  private writeDone: Promise<void> = Promise.resolve();
+  private stopRequested = false;
+  private changed = false;
+  private wake: (() => void) | null = null;
+
+  // State of one run (set up by run()).
+  private readonly complete = new Set<string>();
+  private readonly done = new Set<string>();
+  private readonly blocked = new Set<string>();
+  /** Tasks of this worker's list that still need a result, per dependency hash. */
+  private readonly consumers = new Map<string, number>();
+  /** Results this worker holds because a task it has not finished yet needs them. */
+  private readonly cache = new Map<string, unknown>();
+  private hadFailure = new Set<string>();
+  private executed = 0;
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  async run(): Promise<WorkerResult> {
+    const { store, keepGoing } = this.options;
+    const tasks = uniqueTasks(this.options.tasks);
+    const snapshot = await store.snapshot();
+    for (const t of tasks) {
+      if (snapshot.results.has(t.hash)) this.complete.add(t.hash);
+      for (const d of t.deps) this.consumers.set(d.hash, (this.consumers.get(d.hash) ?? 0) + 1);
+    }
+    this.hadFailure = new Set(snapshot.failures.keys());
+    const kept = new Set([...snapshot.failures].filter(([, f]) => f.kept).map(([h]) => h));
+    const result: WorkerResult = { executed: 0, failed: 0, blocked: 0, stopped: false };
+    const watcher = store.watch(() => {
+      this.changed = true;
+      this.wake?.();
+    });
+    try {
+      let pollMs = POLL_MIN_MS;
+      for (;;) {
+        let progressed = false;
+        let remaining = 0;
+        for (const t of tasks) {
+          if (this.stopRequested) return { ...result, stopped: true };
+          if (this.done.has(t.hash)) continue;
+          if (this.complete.has(t.hash)) {
+            this.finish(t);
+            progressed = true;
+            continue;
+          }
+          if (kept.has(t.hash) || t.deps.some((d) => this.blocked.has(d.hash))) {
+            this.blocked.add(t.hash);
+            if (!kept.has(t.hash)) result.blocked++;
+            this.finish(t);
+            progressed = true;
+            continue;
+          }
+          if (!t.deps.every((d) => this.complete.has(d.hash))) {
+            remaining++;
+            continue;
+          }
+          const attempt = await this.attempt(t);
+          if (attempt === "busy") {
+            remaining++;
+            continue;
+          }
+          progressed = true;
+          if (attempt === "retry") remaining++;
+          else if (attempt === "complete") {
+            this.complete.add(t.hash);
+            this.finish(t);
+          } else {
+            this.blocked.add(t.hash);
+            this.finish(t);
+            result.failed++;
+            if (!keepGoing) return { ...result, executed: this.executed, stopped: true };
+          }
+        }
+        if (remaining === 0) break;
+        if (progressed) pollMs = POLL_MIN_MS;
+        else {
+          await this.waitForChange(pollMs);
+          pollMs = Math.min(pollMs * 2, POLL_MAX_MS);
+        }
+      }
+    } finally {
+      watcher.dispose();
+    }
+    return { ...result, executed: this.executed };
+  }
+
+  /**
+   * For SIGINT/SIGTERM: resolves once no result is half-written and the held lock is released.
+   * A task still running is abandoned (its lock released); every finished result is stored.
+   */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    this.wake?.();
+    if (this.phase === "writing") await this.writeDone;
+    const held = this.held;
+    this.held = null;
+    await held?.release();
+  }
+
+  private async attempt(t: Task<unknown>): Promise<Attempt> {
+    const { store } = this.options;
+    if (await store.has(t.hash)) return "complete";
+    const owner: LockOwner = { worker: workerId(), host: os.hostname(), pid: process.pid, since: new Date().toISOString() };
+    const lock = await store.lock(t.hash, owner);
+    if (!lock) return "busy";
+    this.held = lock;
+    try {
+      if (await store.has(t.hash)) return "complete";
+      return await this.execute(t);
+    } finally {
+      this.held = null;
+      await lock.release();
+    }
+  }
+
+  private async execute(t: Task<unknown>): Promise<Attempt> {
+    const { store } = this.options;
+    const args = await this.argumentsOf(t);
+    if (args === null) return "retry";
+    this.phase = "running";
+    const started = performance.now();
+    let bytes: Uint8Array;
+    let value: unknown;
+    try {
+      value = t.definition.fn(...args);
+      if (isThenable(value)) value = await value;
+      bytes = encodeResult(value, t.name);
+    } catch (e) {
+      this.phase = "idle";
+      await this.recordFailure(t, e, (performance.now() - started) / 1000);
+      return "failed";
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.phase = "writing";
+    const write = store.write(t.hash, bytes, {
+      name: t.name,
+      duration: seconds,
+      size: bytes.byteLength,
+      worker: workerId(),
+      time: new Date().toISOString(),
+      preview: previewOf(value),
+      codeHash: t.definition.codeHash,
+    });
+    this.writeDone = write.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await write;
+      if (this.hadFailure.has(t.hash)) await store.clearFailed(t.hash);
+    } finally {
+      this.phase = "idle";
+    }
+    if ((this.consumers.get(t.hash) ?? 0) > 0) this.cache.set(t.hash, value);
+    this.executed++;
+    this.options.onEvent?.({ outcome: "executed", hash: t.hash, name: t.name, seconds });
+    return "complete";
+  }
+
+  /** The task's arguments with dependencies replaced by their results; null when a stored result was corrupt (removed, to be recomputed). */
+  private async argumentsOf(t: Task<unknown>): Promise<unknown[] | null> {
+    const { store, log } = this.options;
+    const values = new Map<string, unknown>();
+    for (const d of t.deps) {
+      if (this.cache.has(d.hash)) {
+        values.set(d.hash, this.cache.get(d.hash));
+        continue;
+      }
+      let v: unknown;
+      try {
+        v = decodeResult(await store.read(d.hash));
+      } catch (e) {
+        if (!(e instanceof CorruptResultError) && !(e instanceof UnreadableResultError)) throw e;
+        log(
+          `jug: the stored result of task ${d.name} (${formatSite(d.site)}, hash ${d.hash}) is corrupt: ${e.message}. ` +
+            `Removing it; it is computed again.`,
+        );
+        await store.remove([d.hash]);
+        this.complete.delete(d.hash);
+        this.done.delete(d.hash);
+        return null;
+      }
+      values.set(d.hash, v);
+      if ((this.consumers.get(d.hash) ?? 0) > 1) this.cache.set(d.hash, v);
+    }
+    return resolveValue(t.args, (task) => values.get(task.hash)) as unknown[];
+  }
+
+  private async recordFailure(t: Task<unknown>, error: unknown, seconds: number): Promise<void> {
+    const { store, keepFailed, log } = this.options;
+    const err = error instanceof Error ? error : new Error(`non-Error value thrown: ${String(error)}`);
+    const stack = userStack(err);
+    await store.markFailed(t.hash, {
+      name: t.name,
+      message: err.message,
+      stack,
+      worker: workerId(),
+      time: new Date().toISOString(),
+      kept: keepFailed,
+    });
+    log(`jug: task ${t.name} (${formatSite(t.site)}) failed after ${seconds.toFixed(3)} s:\n${indent(stack)}`);
+    this.options.onEvent?.({ outcome: "failed", hash: t.hash, name: t.name, seconds });
+  }
+
+  /** Finished (complete or blocked): its dependencies have one consumer less here. */
+  private finish(t: Task<unknown>): void {
+    this.done.add(t.hash);
+    for (const d of t.deps) {
+      const left = (this.consumers.get(d.hash) ?? 0) - 1;
+      this.consumers.set(d.hash, left);
+      if (left <= 0) this.cache.delete(d.hash);
+    }
+  }
+
+  private async waitForChange(ms: number): Promise<void> {
+    if (this.changed) {
+      this.changed = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    this.wake = null;
+    this.changed = false;
+  }
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (typeof x === "object" || typeof x === "function") && x !== null && typeof (x as { then?: unknown }).then === "function";
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
+}

@@ -1,0 +1,95 @@
+/**
+ * Loads a jugfile (.ts/.mts/.js/.mjs) with jiti (pure JS, no native binary). "jug" inside the
+ * jugfile is aliased to this very runtime module instance, so the tasks it creates land in the
+ * registry the CLI reads. Source maps are enabled so stacks and call sites show .ts lines.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createJiti } from "jiti";
+import { parseFrame, formatSite } from "../api/callsite";
+import { resetRegistry } from "../api/registry";
+import type { Task } from "../api/task";
+import type { CallSite } from "../protocol/status";
+
+/** Tried in this order when no jugfile is named (FIXED by DESIGN.md). */
+export const JUGFILE_CANDIDATES = ["jugfile.ts", "jugfile.mts", "jugfile.js", "jugfile.mjs"];
+
+/** The module the alias "jug" points to: the runtime entry this process already loaded. */
+const RUNTIME_ENTRY = require.resolve("../index");
+
+/** A problem with the jugfile itself; `message` is what the user sees (file:line first when known). */
+export class JugfileError extends Error {
+  constructor(message: string, readonly site: CallSite | null = null, readonly detail = "") {
+    super(message);
+    this.name = "JugfileError";
+  }
+}
+
+/** The jugfile to load: `given` (a file, or a directory holding a jugfile), or a default in `cwd`. */
+export function resolveJugfile(given: string | undefined, cwd = process.cwd()): string {
+  const target = path.resolve(cwd, given ?? ".");
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (stat?.isFile()) return target;
+  if (given !== undefined && !stat) throw new JugfileError(`jugfile not found: ${target}`);
+  const dir = target;
+  const found = JUGFILE_CANDIDATES.map((name) => path.join(dir, name)).find((p) => fs.existsSync(p));
+  if (!found) throw new JugfileError(`no jugfile in ${dir} (looked for ${JUGFILE_CANDIDATES.join(", ")})`);
+  return found;
+}
+
+/** Default store: `<jugfile name without extension>.jugdata` beside the jugfile. */
+export function defaultJugdir(jugfile: string): string {
+  const ext = path.extname(jugfile);
+  return path.join(path.dirname(jugfile), `${path.basename(jugfile, ext)}.jugdata`);
+}
+
+export interface LoadedJugfile {
+  readonly file: string;
+  /** Every task the jugfile created, in creation order. */
+  readonly tasks: readonly Task<unknown>[];
+}
+
+/**
+ * Runs the jugfile and returns the tasks it created. The jugfile sees
+ * `process.argv = [node, <jugfile>, ...userArgs]` (the arguments after `--`).
+ */
+export async function loadJugfile(file: string, userArgs: readonly string[] = []): Promise<LoadedJugfile> {
+  process.setSourceMapsEnabled(true);
+  const registry = resetRegistry();
+  process.argv = [process.argv[0]!, file, ...userArgs];
+  // jiti shares node's CommonJS cache: drop an earlier load of this file so it runs again.
+  delete require.cache[file];
+  const jiti = createJiti(file, { alias: { jug: RUNTIME_ENTRY }, sourceMaps: true, interopDefault: true });
+  try {
+    await jiti.import(file);
+  } catch (e) {
+    throw describeLoadError(e, file);
+  }
+  return { file, tasks: registry.tasks };
+}
+
+function describeLoadError(e: unknown, file: string): Error {
+  if (!(e instanceof Error)) return new JugfileError(`${path.basename(file)}: the jugfile threw ${String(e)}`);
+  const parse = /ParseError:\s*(.*?)\s*\n\s*(\S+?):(\d+):(\d+)/s.exec(e.message);
+  if (parse) {
+    const site = { file: parse[2]!, line: Number(parse[3]), column: Number(parse[4]) };
+    return new JugfileError(`${formatSite(site)}: syntax error: ${parse[1]}`, site);
+  }
+  if (e instanceof JugfileError) return e;
+  const stack = userStack(e);
+  const site = parseFrame(stack.split("\n").find((l) => /^\s+at /.test(l)));
+  const where = site ? `${formatSite(site)}: ` : "";
+  return new JugfileError(`${where}error while building tasks: ${e.message}`, site, stack);
+}
+
+/** Frames of this runtime, jiti, commander and node internals: noise in a user's stack. */
+const RUNTIME_ROOT = path.resolve(__dirname, "..");
+const NOISE = [RUNTIME_ROOT + path.sep, `${path.sep}jiti${path.sep}`, `${path.sep}commander${path.sep}`, "node:internal"];
+
+/** The error's stack without the frames of jug itself (what the user can act on). */
+export function userStack(e: Error): string {
+  return (e.stack ?? String(e))
+    .split("\n")
+    .filter((l) => !/^\s+at /.test(l) || !NOISE.some((n) => l.includes(n)))
+    .join("\n");
+}
