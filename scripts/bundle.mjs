@@ -2,6 +2,7 @@
 // Builds what the extension runs, into dist/ (the root package.json is the extension manifest):
 //   dist/client.js          the extension (esbuild bundle; `vscode` external)
 //   dist/server.js          the language server (esbuild bundle, ts-morph included)
+//   dist/parentWatch.js     the server's worker preload
 //   dist/runtime/           the `jug` runtime: its compiled modules as tsc emits them (same layout,
 //                           so the loader's alias "jug" -> dist/index.js is the very module the
 //                           CLI holds), its .d.ts files, and its npm dependencies each bundled
@@ -51,6 +52,8 @@ async function bundleClientAndServer() {
     minify: production,
     keepNames: true,
   });
+  // Preloaded into every worker by the server (found beside server.js): stops orphaned workers.
+  await esbuild.build({ ...common, entryPoints: [join(root, "server/src/workers/parentWatch.ts")], outfile: join(out, "parentWatch.js") });
   await esbuild.build({ ...common, entryPoints: [join(root, "client/src/tsPlugin.ts")], outfile: join(out, "ts-plugin", "index.js") });
 }
 

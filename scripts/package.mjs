@@ -4,8 +4,9 @@
 //   2. a staging folder dist/vsix/ with only what the extension needs: the manifest (without
 //      build fields), README, LICENSE, the bundles, the activity-bar icon and
 //      node_modules/jug-typescript-plugin (where VS Code's TypeScript looks for plugins)
-//   3. @vscode/vsce@3 (installed by test/e2e/install.sh tools into .e2e/tools) packages it with
-//      --no-dependencies: nothing from the repository's node_modules goes in.
+//   3. @vscode/vsce@3 (installed by test/e2e/install.sh tools into .e2e/tools) packages the staging
+//      folder, whose only dependency is the plugin: nothing from the repository's node_modules goes
+//      in. (vsce --no-dependencies would drop node_modules/ altogether, and with it the plugin.)
 //
 //   node scripts/package.mjs [--out FILE.vsix]
 import { spawnSync } from "node:child_process";
@@ -30,11 +31,13 @@ rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 const staged = { ...manifest };
 for (const key of ["scripts", "devDependencies", "dependencies", "workspaces", "private"]) delete staged[key];
+// The one package the extension ships in node_modules: VS Code's TypeScript loads server plugins from there.
+staged.dependencies = { "jug-typescript-plugin": manifest.version };
 writeFileSync(join(stage, "package.json"), JSON.stringify(staged, null, 2) + "\n");
 cpSync(join(root, "client", "README.md"), join(stage, "README.md"));
 writeFileSync(join(stage, "LICENSE"), `MIT License\n\nJug for TypeScript contributors\n`);
 cpSync(join(root, ".vscodeignore"), join(stage, ".vscodeignore"));
-for (const file of ["client.js", "server.js"]) cpSync(join(root, "dist", file), join(stage, "dist", file));
+for (const file of ["client.js", "server.js", "parentWatch.js"]) cpSync(join(root, "dist", file), join(stage, "dist", file));
 cpSync(join(root, "dist", "runtime"), join(stage, "dist", "runtime"), { recursive: true });
 cpSync(join(root, "client", "media"), join(stage, "client", "media"), { recursive: true });
 const plugin = join(stage, "node_modules", "jug-typescript-plugin");
@@ -45,5 +48,6 @@ writeFileSync(join(plugin, "package.json"), JSON.stringify({ name: "jug-typescri
 const vsce = join(root, ".e2e", "tools", "node_modules", ".bin", "vsce");
 if (!existsSync(vsce)) run("bash", [join(root, "test", "e2e", "install.sh"), "tools"]);
 mkdirSync(dirname(vsix), { recursive: true });
-run(vsce, ["package", "--no-dependencies", "--allow-missing-repository", "-o", vsix], { cwd: stage });
+// vsce lists the staged node_modules (only the plugin) with `npm ls`; nothing is downloaded.
+run(vsce, ["package", "--allow-missing-repository", "-o", vsix], { cwd: stage });
 console.log(`${vsix} (${(statSync(vsix).size / 1e6).toFixed(1)} MB)`);
