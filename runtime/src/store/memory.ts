@@ -29,7 +29,7 @@ export class MemoryStore implements Store {
   }
 
   async write(hash: string, data: Uint8Array, meta: ResultMeta): Promise<void> {
-    this.results.set(hash, { data: data.slice(), meta: { ...meta } });
+    this.results.set(hash, { data: data.slice(), meta: { ...meta, size: data.byteLength } });
     this.failures.delete(hash);
     this.changed();
   }

@@ -36,13 +36,15 @@ import {
   crc32,
   failureRecord,
   inlineResultRecord,
+  describeAppended,
   parseRecords,
   tombstoneRecord,
   type ParsedRecord,
+  type RecordBody,
   type RecordId,
 } from "./records";
 import { LockKeeperClient } from "./lock-keeper-client";
-import { isDeadLocalOwner, readOwner, removeLockDir } from "./owners";
+import { isDeadLocalOwner, readOwner, removeLockEntry } from "./lock-entry";
 
 /** The on-disk layout version, written to jug-store.json. Bump on any incompatible change. */
 export const STORE_LAYOUT_VERSION = 1;
@@ -173,30 +175,30 @@ export class FileStore implements Store {
   async write(hash: string, data: Uint8Array, meta: ResultMeta): Promise<void> {
     this.prepareForWriting();
     const stored: ResultMeta = { ...meta, size: data.byteLength };
-    let record: Buffer;
+    let record: Appended;
     if (data.byteLength <= INLINE_LIMIT) {
-      record = inlineResultRecord(hash, stored, data);
+      record = [inlineResultRecord(hash, stored, data), { kind: Kind.Inline, hash, meta: stored, dataStart: 0, dataLength: data.byteLength }];
     } else {
       const blobPath = await this.writeBlob(hash, data);
-      record = blobResultRecord(hash, stored, crc32(data), blobPath);
+      const blobCrc = crc32(data);
+      record = [blobResultRecord(hash, stored, blobCrc, blobPath), { kind: Kind.Blob, hash, meta: stored, blobCrc, blobPath }];
     }
-    const clears = (this.failures.get(hash) ?? []).map((f) => tombstoneRecord(Kind.Cleared, hash, idOf(f)));
-    this.append([record, ...clears]);
+    this.append([record, ...this.clearsOf(hash)]);
   }
 
   async remove(hashes: readonly string[]): Promise<number> {
     this.refresh();
     let removed = 0;
-    const records: Buffer[] = [];
+    const records: Appended[] = [];
     const blobs: string[] = [];
     for (const hash of hashes) {
       const results = this.results.get(hash) ?? [];
       if (results.length > 0) removed++;
       for (const r of results) {
-        records.push(tombstoneRecord(Kind.Removed, hash, idOf(r)));
+        records.push(tombstone(Kind.Removed, hash, r));
         if (r.record.kind === Kind.Blob) blobs.push(path.join(this.location, r.record.blobPath));
       }
-      for (const f of this.failures.get(hash) ?? []) records.push(tombstoneRecord(Kind.Cleared, hash, idOf(f)));
+      records.push(...this.clearsOf(hash));
     }
     if (records.length > 0) {
       this.prepareForWriting();
@@ -210,15 +212,20 @@ export class FileStore implements Store {
 
   async markFailed(hash: string, failure: FailureRecord): Promise<void> {
     this.prepareForWriting();
-    this.append([failureRecord(hash, failure)]);
+    this.append([[failureRecord(hash, failure), { kind: Kind.Failed, hash, failure }]]);
   }
 
   async clearFailed(hash: string): Promise<void> {
     this.refresh();
-    const clears = (this.failures.get(hash) ?? []).map((f) => tombstoneRecord(Kind.Cleared, hash, idOf(f)));
+    const clears = this.clearsOf(hash);
     if (clears.length === 0) return;
     this.prepareForWriting();
     this.append(clears);
+  }
+
+  /** Tombstones for the live failure markers of `hash`. */
+  private clearsOf(hash: string): Appended[] {
+    return (this.failures.get(hash) ?? []).map((f) => tombstone(Kind.Cleared, hash, f));
   }
 
   // --- locks ---------------------------------------------------------------------------------
@@ -236,10 +243,16 @@ export class FileStore implements Store {
     let released: Promise<void> | undefined;
     const held: HeldLock = {
       hash,
+      // Never rejects (a failed release is reported as a problem and the lock goes stale), so
+      // callers may leave it un-awaited: requests to the keeper run in order, and close() waits.
       release: () => {
         released ??= (async () => {
           this.heldLocks.delete(hash);
-          await this.keeper?.release(lockDir);
+          try {
+            await this.keeper?.release(lockDir);
+          } catch (e) {
+            this.report(`could not release lock ${lockDir}: ${(e as Error).message}`);
+          }
         })();
         return released;
       },
@@ -253,11 +266,10 @@ export class FileStore implements Store {
   async snapshot(): Promise<StoreSnapshot> {
     this.refresh();
     const results = new Map<string, ResultMeta>();
-    for (const [hash, entries] of this.results) results.set(hash, { ...(entries[entries.length - 1]!.record as { meta: ResultMeta }).meta });
+    // The metadata objects are shared with the index, not copied (100,000 copies cost more than the read): do not mutate them.
+    for (const [hash, entries] of this.results) results.set(hash, (entries[entries.length - 1]!.record as { meta: ResultMeta }).meta);
     const failures = new Map<string, FailureRecord>();
-    for (const [hash, entries] of this.failures) {
-      failures.set(hash, { ...(entries[entries.length - 1]!.record as { failure: FailureRecord }).failure });
-    }
+    for (const [hash, entries] of this.failures) failures.set(hash, (entries[entries.length - 1]!.record as { failure: FailureRecord }).failure);
     return { results, locks: this.readLocks(), failures, problems: [...this.problems] };
   }
 
@@ -277,7 +289,7 @@ export class FileStore implements Store {
       const owner = readOwner(lockDir);
       if (!owner || isDeadLocalOwner(owner)) continue;
       try {
-        if (fs.statSync(lockDir).mtimeMs < staleBefore) continue;
+        if (fs.lstatSync(lockDir).mtimeMs < staleBefore) continue;
       } catch {
         continue;
       }
@@ -367,7 +379,7 @@ export class FileStore implements Store {
       for (const name of names) {
         if (!name.endsWith(".lock") || keep.has(name.slice(0, -".lock".length))) continue;
         try {
-          removeLockDir(path.join(this.locksDir, name));
+          removeLockEntry(path.join(this.locksDir, name));
           counts.locks++;
         } catch {
           // released meanwhile
@@ -559,16 +571,15 @@ export class FileStore implements Store {
   }
 
   /** Appends records to this process's log in one write, indexes them, and schedules the group fsync. */
-  private append(records: Buffer[]): void {
+  private append(records: Appended[]): void {
     const own = this.own!;
-    const bytes = records.length === 1 ? records[0]! : Buffer.concat(records);
+    const bytes = records.length === 1 ? records[0]![0] : Buffer.concat(records.map((r) => r[0]));
     let written = 0;
     while (written < bytes.length) written += fs.writeSync(own.fd, bytes, written);
     let offset = own.parsed;
-    for (const r of records) {
-      const parsed = parseRecords(r, offset).records[0]!;
-      this.apply(own, parsed);
-      offset += r.length;
+    for (const [encoded, body] of records) {
+      this.apply(own, describeAppended(body, offset, encoded));
+      offset += encoded.length;
     }
     own.parsed = offset;
     own.fsyncTimer ??= setTimeout(() => {
@@ -601,8 +612,12 @@ export class FileStore implements Store {
   }
 }
 
-function idOf(entry: Entry): RecordId {
-  return { log: entry.log.name, offset: entry.record.offset };
+/** A record to append: its bytes, and what it says (indexed without parsing it back). */
+type Appended = [Buffer, RecordBody];
+
+function tombstone(kind: Kind.Removed | Kind.Cleared, hash: string, of: Entry): Appended {
+  const target: RecordId = { log: of.log.name, offset: of.record.offset };
+  return [tombstoneRecord(kind, hash, target), { kind, hash, target }];
 }
 
 function pushEntry(map: Map<string, Entry[]>, hash: string, entry: Entry): void {

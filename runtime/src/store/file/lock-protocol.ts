@@ -14,6 +14,3 @@ export type KeeperResponse =
 export type KeeperNotice = { op: "compromised"; lockDir: string; message: string };
 
 export type KeeperReply = KeeperResponse | KeeperNotice;
-
-/** The file inside a lock directory that names its owner (JSON LockOwner). */
-export const OWNER_FILE = "owner.json";

@@ -43,6 +43,14 @@ export type ParsedRecord = RecordBody & {
   length: number;
 };
 
+/** The parsed form of a record this process encoded and appended at `offset` (no need to parse it back). */
+export function describeAppended(body: RecordBody, offset: number, bytes: Buffer): ParsedRecord {
+  if (body.kind === Kind.Inline) {
+    return { ...body, dataStart: offset + bytes.length - body.dataLength, offset, length: bytes.length };
+  }
+  return { ...body, offset, length: bytes.length };
+}
+
 export const crc32: (data: Uint8Array) => number =
   typeof (zlib as { crc32?: unknown }).crc32 === "function"
     ? (data) => (zlib as unknown as { crc32(d: Uint8Array): number }).crc32(data)
@@ -127,8 +135,8 @@ function resultHead(kind: Kind.Inline | Kind.Blob, hash: string, meta: ResultMet
     .u8(kind)
     .str(hash, 1)
     .f64(meta.duration)
-    .f64(Date.parse(meta.time))
     .f64(meta.size)
+    .str(meta.time, 1)
     .str(meta.name, 2)
     .str(meta.preview, 2)
     .str(meta.codeHash, 1)
@@ -190,7 +198,7 @@ export function parseRecords(chunk: Buffer, base: number): ParseOutcome {
       continue;
     }
     try {
-      records.push({ ...parseBody(body, base + pos + RECORD_HEADER_BYTES), offset: base + pos, length: end - pos });
+      records.push(parseBody(body, base + pos, end - pos));
     } catch (e) {
       problems.push({ offset: base + pos, detail: `malformed record (${(e as Error).message})`, hash: peekHash(body) });
     }
@@ -250,7 +258,7 @@ function intern(s: string): string {
   return s;
 }
 
-function parseBody(body: Buffer, bodyOffset: number): RecordBody {
+function parseBody(body: Buffer, offset: number, length: number): ParsedRecord {
   const r = new Reader(body);
   const kind = r.u8() as Kind;
   const hash = r.str(1);
@@ -258,22 +266,24 @@ function parseBody(body: Buffer, bodyOffset: number): RecordBody {
     case Kind.Inline:
     case Kind.Blob: {
       const duration = r.f64();
-      const time = new Date(r.f64()).toISOString();
       const size = r.f64();
+      const time = r.str(1);
       const name = intern(r.str(2));
       const preview = r.str(2);
       const codeHash = intern(r.str(1));
       const worker = intern(r.str(1));
       const meta: ResultMeta = { name, duration, size, worker, time, preview, codeHash };
-      if (kind === Kind.Inline) return { kind, hash, meta, dataStart: bodyOffset + r.pos, dataLength: r.remaining };
+      if (kind === Kind.Inline) {
+        return { kind, hash, meta, dataStart: offset + RECORD_HEADER_BYTES + r.pos, dataLength: r.remaining, offset, length };
+      }
       const blobCrc = r.u32();
-      return { kind, hash, meta, blobCrc, blobPath: r.str(2) };
+      return { kind, hash, meta, blobCrc, blobPath: r.str(2), offset, length };
     }
     case Kind.Removed:
     case Kind.Cleared:
-      return { kind, hash, target: { log: r.str(2), offset: r.f64() } };
+      return { kind, hash, target: { log: r.str(2), offset: r.f64() }, offset, length };
     case Kind.Failed:
-      return { kind, hash, failure: JSON.parse(r.str(4)) as FailureRecord };
+      return { kind, hash, failure: JSON.parse(r.str(4)) as FailureRecord, offset, length };
     default:
       throw new Error(`unknown record kind ${kind}`);
   }
