@@ -116,10 +116,11 @@ export class MissingResultError extends Error {
   }
 }
 
-/** The store's directory cannot be created or written (names the directory). */
+/** The store's directory cannot be read, created or written (names the directory). */
 export class StoreAccessError extends Error {
-  constructor(readonly where: string, detail: string) {
-    super(`store directory ${where} is not writable: ${detail}`);
+  /** `problem` e.g. "is not writable (EACCES: permission denied, mkdir ...)". */
+  constructor(readonly where: string, problem: string) {
+    super(`store directory ${where} ${problem}`);
     this.name = "StoreAccessError";
   }
 }

@@ -563,7 +563,7 @@ export class FileStore implements Store {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === "EACCES" || err.code === "EROFS" || err.code === "EPERM") {
-        throw new StoreAccessError(this.location, `${err.code}: ${err.message}`);
+        throw new StoreAccessError(this.location, `is not writable (${err.message})`);
       }
       throw e;
     }
@@ -651,7 +651,9 @@ function checkLayout(dir: string): void {
     if (!fs.statSync(dir).isDirectory()) throw new StoreLayoutError(dir, "it is not a directory");
     entries = fs.readdirSync(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // created on first write
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "ENOENT") return; // created on first write
+    if (err.code === "EACCES" || err.code === "EPERM") throw new StoreAccessError(dir, `cannot be read (${err.message})`);
     throw e;
   }
   if (!entries.includes(MARKER_FILE)) {

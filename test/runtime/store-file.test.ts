@@ -1,0 +1,163 @@
+// The file store's own guarantees: damaged results are detected and named, layouts are checked,
+// an unwritable directory is named, trivial results are small on disk.
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import {
+  CorruptResultError,
+  STORE_LAYOUT_VERSION,
+  StoreAccessError,
+  StoreLayoutError,
+  openStore,
+  type ResultMeta,
+} from "jug/store";
+
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "jug-store-file-"));
+after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+let n = 0;
+const freshDir = () => path.join(tmpRoot, `s${n++}.jugdata`);
+const meta: ResultMeta = { name: "jugfile.double", duration: 0.001, size: 0, worker: "h:1", time: "2026-11-25T12:00:00.000Z", preview: "2", codeHash: "c" };
+const fixture = path.resolve(__dirname, "../../runtime/fixtures/store-worker.js");
+
+function onlyLog(dir: string): string {
+  const logs = fs.readdirSync(path.join(dir, "logs"));
+  assert.equal(logs.length, 1);
+  return path.join(dir, "logs", logs[0]!);
+}
+
+test("an altered inline result is reported (task hash and file) and counts as missing; rewriting it works", async () => {
+  const dir = freshDir();
+  const store = await openStore(dir);
+  await store.write("good1", Buffer.from("first"), meta);
+  await store.write("victim", Buffer.from("precious-bytes"), meta);
+  await store.write("good2", Buffer.from("last"), meta);
+  await store.close();
+  const log = onlyLog(dir);
+  const content = fs.readFileSync(log);
+  const at = content.indexOf("precious-bytes");
+  content[at] ^= 0xff;
+  fs.writeFileSync(log, content);
+
+  const problems: string[] = [];
+  const reader = await openStore(dir, { onProblem: (m) => problems.push(m) });
+  const snap = await reader.snapshot();
+  assert.deepEqual([...snap.results.keys()].sort(), ["good1", "good2"], "records after the damaged one still count");
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /damaged record in .*logs.*\.log at byte \d+ \(task victim\): checksum mismatch/);
+  assert.deepEqual(snap.problems, problems);
+  assert.equal(await reader.has("victim"), false);
+  await reader.write("victim", Buffer.from("recomputed"), meta);
+  assert.equal(Buffer.from(await reader.read("victim")).toString(), "recomputed");
+  await reader.close();
+});
+
+test("a result altered after it was indexed fails read() with CorruptResultError and is then missing", async () => {
+  const dir = freshDir();
+  const store = await openStore(dir);
+  await store.write("h1", Buffer.from("value-one"), meta);
+  const log = onlyLog(dir);
+  const content = fs.readFileSync(log);
+  content[content.indexOf("value-one")] ^= 1;
+  fs.writeFileSync(log, content);
+  await assert.rejects(store.read("h1"), (e: unknown) => e instanceof CorruptResultError && e.hash === "h1" && e.message.includes(log));
+  assert.equal(await store.has("h1"), false);
+  await store.close();
+});
+
+test("a truncated or altered large result (blob) is named and treated as missing", async () => {
+  const dir = freshDir();
+  const store = await openStore(dir);
+  await store.write("big1", Buffer.alloc(300_000, 1), meta);
+  await store.write("big2", Buffer.alloc(300_000, 2), meta);
+  await store.close();
+  const blobs = (h: string) => {
+    const sub = path.join(dir, "blobs", h.slice(0, 2));
+    return path.join(sub, fs.readdirSync(sub).find((f) => f.startsWith(h))!);
+  };
+  fs.truncateSync(blobs("big1"), 1000);
+  const altered = fs.readFileSync(blobs("big2"));
+  altered[123_456] = 7;
+  fs.writeFileSync(blobs("big2"), altered);
+
+  const reader = await openStore(dir);
+  await assert.rejects(reader.read("big1"), (e: unknown) =>
+    e instanceof CorruptResultError && e.hash === "big1" && e.where === blobs("big1") && /1000 bytes, 300000 expected/.test(e.message));
+  await assert.rejects(reader.read("big2"), (e: unknown) => e instanceof CorruptResultError && /checksum mismatch/.test(e.message));
+  assert.equal(await reader.has("big1"), false);
+  assert.equal(await reader.has("big2"), false);
+  assert.equal((await reader.snapshot()).problems?.length, 2);
+  await reader.close();
+});
+
+test("a torn record at the end of a log (crash mid-append) is ignored", async () => {
+  const dir = freshDir();
+  const store = await openStore(dir);
+  await store.write("kept", Buffer.from("k"), meta);
+  await store.write("torn", Buffer.from("t"), meta);
+  await store.close();
+  const log = onlyLog(dir);
+  fs.truncateSync(log, fs.statSync(log).size - 5);
+  const reader = await openStore(dir);
+  const snap = await reader.snapshot();
+  assert.deepEqual([...snap.results.keys()], ["kept"]);
+  assert.deepEqual(snap.problems, []);
+  await reader.close();
+});
+
+test("a store written with another layout version is refused with a clear message", async () => {
+  const dir = freshDir();
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, "jug-store.json"), JSON.stringify({ format: "jug-store", layout: STORE_LAYOUT_VERSION + 1 }));
+  await assert.rejects(openStore(dir), (e: unknown) =>
+    e instanceof StoreLayoutError && e.message.includes(dir) && e.message.includes(`store layout ${STORE_LAYOUT_VERSION + 1}`) &&
+    e.message.includes(`reads layout ${STORE_LAYOUT_VERSION}`));
+  const foreign = freshDir();
+  fs.mkdirSync(path.join(foreign, "00"), { recursive: true });
+  await assert.rejects(openStore(foreign), /is not empty and has no jug-store.json, so it is not a jug store/);
+});
+
+test("opening creates nothing; the first write does", async () => {
+  const dir = freshDir();
+  const store = await openStore(dir);
+  assert.equal((await store.snapshot()).results.size, 0);
+  assert.equal(fs.existsSync(dir), false, "read-only users (status, the editor) leave no trace");
+  await store.write("a", Buffer.from("1"), meta);
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "jug-store.json"), "utf8")), { format: "jug-store", layout: STORE_LAYOUT_VERSION });
+  await store.close();
+});
+
+test("a directory that is not writable gives an error naming it", async (t) => {
+  const parent = path.join(tmpRoot, `readonly${n++}`);
+  fs.mkdirSync(parent);
+  fs.chmodSync(parent, 0o555);
+  const dir = path.join(parent, "jugfile.jugdata");
+  if (process.getuid?.() === 0) {
+    // root ignores permission bits: try as the unprivileged "nobody" user, in a real process
+    fs.chmodSync(tmpRoot, 0o755);
+    const r = spawnSync(process.execPath, [fixture, "write", dir], { uid: 65534, gid: 65534, encoding: "utf8" });
+    if (r.error) return t.skip(`cannot run as nobody: ${r.error.message}`);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stdout, new RegExp(`store directory ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not writable \\(EACCES`));
+    return;
+  }
+  const store = await openStore(dir);
+  await assert.rejects(store.write("a", Buffer.from("1"), meta), (e: unknown) => e instanceof StoreAccessError && e.where === dir);
+});
+
+test("a trivial result takes under 0.5 KiB on disk", async () => {
+  const dir = freshDir();
+  const store = await openStore(dir);
+  const count = 2000;
+  for (let i = 0; i < count; i++) {
+    await store.write(`${i}`.padStart(64, "0"), Buffer.from([0x4a, 1, 0xff, 0x0f, 0x49, i % 128]), {
+      ...meta, time: new Date().toISOString(), preview: String(2 * i), codeHash: "c".repeat(64), worker: `${os.hostname()}:${process.pid}`,
+    });
+  }
+  await store.close();
+  const du = spawnSync("du", ["-s", "--block-size=1", dir], { encoding: "utf8" });
+  const bytes = Number(du.stdout.split("\t")[0]);
+  assert.ok(bytes / count < 512, `${bytes / count} bytes per result`);
+});
