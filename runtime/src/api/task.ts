@@ -64,6 +64,9 @@ export class TaskDefinition {
   /** Hash of the function's source text: a stored result is stale when it differs. */
   private cachedCodeHash: string | undefined;
 
+  /** The function users call to create tasks (the generator): its caller is a task's call site. */
+  entry: AnyFunction | undefined;
+
   private constructor(
     /** Full name, e.g. "jugfile.double": the jugfile (module) basename and the function name. */
     readonly name: string,
@@ -159,8 +162,8 @@ class TaskClass<T> extends TaskLike<T> {
 
   constructor(fn: AnyFunction | TaskDefinition, ...args: unknown[]) {
     super();
-    this.site = captureCallSite();
-    this.definition = fn instanceof TaskDefinition ? fn : definitionOf(fn, this.site);
+    this.site = captureCallSite(fn instanceof TaskDefinition ? fn.entry : TaskClass);
+    this.definition = fn instanceof TaskDefinition ? fn : definitionOf(fn);
     this.args = args;
     try {
       this.hash = hashTask(this.definition.name, args);
@@ -190,11 +193,11 @@ class TaskClass<T> extends TaskLike<T> {
   }
 }
 
-function definitionOf(fn: AnyFunction, site: CallSite | null): TaskDefinition {
+function definitionOf(fn: AnyFunction): TaskDefinition {
   const registry = currentRegistry();
   let definition = registry.definitions.get(fn);
   if (!definition) {
-    definition = TaskDefinition.create(fn, site, undefined, "new Task");
+    definition = TaskDefinition.create(fn, captureCallSite(TaskClass, true), undefined, "new Task");
     registry.definitions.set(fn, definition);
   }
   return definition;
@@ -293,8 +296,9 @@ export type TaskGenerator<A extends readonly unknown[], R> = ((...args: Inputs<A
  * tasks and tasklets (also inside arrays and objects); async functions give Task<awaited result>.
  */
 export function TaskGenerator<A extends unknown[], R>(fn: (...args: A) => R, options: TaskGeneratorOptions = {}): TaskGenerator<A, R> {
-  const definition = TaskDefinition.create(fn as AnyFunction, captureCallSite(), options.name, "TaskGenerator");
+  const definition = TaskDefinition.create(fn as AnyFunction, captureCallSite(TaskGenerator, true), options.name, "TaskGenerator");
   const generator = (...args: Inputs<A>): Task<Awaited<R>> => new TaskClass<Awaited<R>>(definition, ...args);
+  definition.entry = generator;
   Object.defineProperties(generator, {
     name: { value: definition.shortName },
     taskName: { value: definition.name },
@@ -324,8 +328,24 @@ function childrenOf(x: object): Iterable<unknown> | null {
   return null;
 }
 
+const NO_DEPENDENCIES: readonly Task<unknown>[] = Object.freeze([]);
+
 /** First-level stored tasks inside `args`, in order of appearance, without repeats. */
-export function directDependencies(args: readonly unknown[]): Task<unknown>[] {
+export function directDependencies(args: readonly unknown[]): readonly Task<unknown>[] {
+  // Fast path: plain values and tasks (most calls) need no walk.
+  let found: Task<unknown>[] | undefined;
+  let containers: object[] | undefined;
+  for (const x of args) {
+    if (typeof x !== "object" || x === null) continue;
+    if (x instanceof TaskLike) {
+      if (!found?.includes(x.task)) (found ??= []).push(x.task);
+    } else (containers ??= []).push(x);
+  }
+  if (!containers) return found ?? NO_DEPENDENCIES;
+  return walkDependencies(args);
+}
+
+function walkDependencies(args: readonly unknown[]): Task<unknown>[] {
   const found = new Map<string, Task<unknown>>();
   const seen = new Set<object>();
   const stack: unknown[] = [...args].reverse();
@@ -339,7 +359,10 @@ export function directDependencies(args: readonly unknown[]): Task<unknown>[] {
     if (seen.has(x)) continue;
     seen.add(x);
     const children = childrenOf(x);
-    if (children) stack.push(...[...children].reverse());
+    if (children) {
+      const list = [...children];
+      for (let i = list.length - 1; i >= 0; i--) stack.push(list[i]);
+    }
   }
   return [...found.values()];
 }

@@ -5,10 +5,10 @@ import { setJugRunning, setResultLoader } from "../api/context";
 import { TaskDefinitionError, type Task } from "../api/task";
 import { TaskNameCollisionError } from "../api/registry";
 import { NoMatchingTaskError } from "../engine/select";
-import { defaultJugdir, JugfileError, loadJugfile, resolveJugfile } from "../loader";
+import { defaultJugdir, JugfileError, loadJugfile, resolveJugfile, type LoadOptions } from "../loader";
 import { decodeResult } from "../serialize";
 import { openStore } from "../store";
-import type { Store } from "../store/types";
+import { StoreAccessError, StoreLayoutError, type Store } from "../store/types";
 
 /** Exit codes (docs/cli.md). */
 export const EXIT_OK = 0;
@@ -41,10 +41,15 @@ export function storeLocation(jugfile: string, options: CommonOptions): string {
 }
 
 /** Resolves the jugfile, loads it (its tasks) and opens the store. */
-export async function openJug(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<JugContext> {
+export async function openJug(
+  jugfileArg: string | undefined,
+  options: CommonOptions,
+  userArgs: readonly string[],
+  loadOptions: LoadOptions = { callSites: false },
+): Promise<JugContext> {
   const jugfile = resolveJugfile(jugfileArg);
   setJugRunning(true);
-  const { tasks } = await loadJugfile(jugfile, userArgs);
+  const { tasks } = await loadJugfile(jugfile, userArgs, loadOptions);
   const store = await openStoreChecked(storeLocation(jugfile, options));
   setResultLoader(async (task) => decodeResult(await store.read(task.hash)));
   return { jugfile, store, tasks };
@@ -52,8 +57,9 @@ export async function openJug(jugfileArg: string | undefined, options: CommonOpt
 
 export async function openStoreChecked(location: string): Promise<Store> {
   try {
-    return await openStore(location);
+    return await openStore(location, { onProblem: (message) => process.stderr.write(`jug: warning: ${message}\n`) });
   } catch (e) {
+    if (e instanceof StoreAccessError || e instanceof StoreLayoutError) throw e;
     throw new UsageError(`cannot open the store at ${location}: ${errorMessage(e)}`);
   }
 }
@@ -64,7 +70,7 @@ export function reportError(e: unknown, stderr: (s: string) => void): number {
     stderr(`jug: ${e.message}\n${e.detail ? `${e.detail}\n` : ""}`);
     return EXIT_BAD_INPUT;
   }
-  if (e instanceof UsageError || e instanceof NoMatchingTaskError || e instanceof TaskNameCollisionError || e instanceof TaskDefinitionError) {
+  if (e instanceof UsageError || e instanceof StoreAccessError || e instanceof StoreLayoutError || e instanceof NoMatchingTaskError || e instanceof TaskNameCollisionError || e instanceof TaskDefinitionError) {
     stderr(`jug: ${e.message}\n`);
     return EXIT_BAD_INPUT;
   }
@@ -86,6 +92,14 @@ export function runtimeVersion(): string {
   return pkg.version;
 }
 
-/** cli-table3 look shared by every table: no colours, no lines between rows. */
-export const TABLE_STYLE = { head: [] as string[], border: [] as string[] };
-export const TABLE_CHARS = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
+/** A table for the terminal: first column left-aligned, the others right-aligned; no colours, no lines between rows. */
+export function newTable(head: string[]): import("cli-table3").Table {
+  // Loaded only when a table is printed: status --json and --short skip its startup cost.
+  const Table = require("cli-table3") as typeof import("cli-table3");
+  return new Table({
+    head,
+    colAligns: head.map((_, i) => (i === 0 ? "left" : "right")),
+    style: { head: [], border: [] },
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
+}

@@ -1,9 +1,8 @@
 /** What `jug execute` shows: a progress bar on a terminal, and a per-name table at the end. */
-import { SingleBar } from "cli-progress";
-import Table from "cli-table3";
+import type { SingleBar } from "cli-progress";
 import type { Task } from "../api/task";
 import type { TaskEvent } from "../engine/worker";
-import { TABLE_CHARS, TABLE_STYLE } from "./common";
+import { newTable } from "./common";
 
 interface NameRow {
   executed: number;
@@ -26,7 +25,9 @@ export class RunReport {
   ) {
     this.initiallyDone = tasks.filter((t) => completeAtStart.has(t.hash)).length;
     if (showProgress && tasks.length > 0) {
-      this.bar = new SingleBar({
+      // Loaded only when shown: each module costs tens of milliseconds of startup.
+      const { SingleBar: Bar } = require("cli-progress") as typeof import("cli-progress");
+      this.bar = new Bar({
         format: "{bar} {value}/{total} tasks | {executed} executed, {failed} failed | {duration_formatted}",
         stream: process.stderr,
         hideCursor: true,
@@ -75,11 +76,7 @@ export class RunReport {
       } else if (this.failed.has(t.hash)) row.failed++;
       else if (completeAtEnd.has(t.hash)) row.loaded++;
     }
-    const table = new Table({
-      head: ["Task name", "Executed", "Loaded", "Failed", "Mean time"],
-      colAligns: ["left", "right", "right", "right", "right"],
-      style: TABLE_STYLE, chars: TABLE_CHARS,
-    });
+    const table = newTable(["Task name", "Executed", "Loaded", "Failed", "Mean time"]);
     const total: NameRow = { executed: 0, loaded: 0, failed: 0, seconds: 0 };
     for (const name of [...rows.keys()].sort()) {
       const r = rows.get(name)!;

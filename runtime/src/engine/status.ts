@@ -14,45 +14,53 @@ import type { StoreSnapshot } from "../store/types";
  * failure marker exists; else ready when every dependency is complete; else waiting.
  */
 export function deriveStatus(doc: StatusDocument, snapshot: StoreSnapshot): StatusDocument {
-  const complete = new Set<string>();
-  const tasks = doc.tasks.map((task) => {
-    const derived = deriveTask(task, snapshot, complete);
-    if (derived.state === "complete") complete.add(task.hash);
-    return derived;
-  });
-  return { ...doc, counts: countStates(tasks), tasks };
+  return { ...doc, ...deriveTasks(doc.tasks, snapshot) };
 }
 
-function deriveTask(task: TaskStatus, snapshot: StoreSnapshot, complete: ReadonlySet<string>): TaskStatus {
-  const base: TaskStatus = {
-    ...task,
-    duration: null,
-    size: null,
-    stale: false,
-    worker: null,
-    preview: null,
-    time: null,
-    error: null,
-  };
+/** What a task is, independent of the store (what deriveStatus keeps). */
+export type TaskIdentity = Pick<TaskStatus, "hash" | "name" | "deps" | "site" | "codeHash">;
+
+/** The status of each task (in creation order) and the counts per state. */
+export function deriveTasks(tasks: readonly TaskIdentity[], snapshot: StoreSnapshot): Pick<StatusDocument, "tasks" | "counts"> {
+  const complete = new Set<string>();
+  const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
+  const derived = tasks.map((task) => {
+    const status = deriveTask(task, snapshot, complete);
+    if (status.state === "complete") complete.add(task.hash);
+    counts[status.state]++;
+    return status;
+  });
+  return { tasks: derived, counts };
+}
+
+function deriveTask(task: TaskIdentity, snapshot: StoreSnapshot, complete: ReadonlySet<string>): TaskStatus {
   const result = snapshot.results.get(task.hash);
-  if (result) {
-    return {
-      ...base,
-      state: "complete",
-      duration: result.duration,
-      size: result.size,
-      stale: task.codeHash !== undefined && result.codeHash !== task.codeHash,
-      worker: result.worker,
-      preview: result.preview,
-      time: result.time,
-    };
-  }
-  const lock = snapshot.locks.get(task.hash);
-  if (lock) return { ...base, state: "running", worker: lock.worker, time: lock.since };
-  const failure = snapshot.failures.get(task.hash);
-  if (failure) return { ...base, state: "failed", worker: failure.worker, time: failure.time, error: failure.message };
-  const ready = task.deps.every((d) => complete.has(d) || snapshot.results.has(d));
-  return { ...base, state: ready ? "ready" : "waiting" };
+  const lock = result ? undefined : snapshot.locks.get(task.hash);
+  const failure = result || lock ? undefined : snapshot.failures.get(task.hash);
+  const state: TaskState = result
+    ? "complete"
+    : lock
+      ? "running"
+      : failure
+        ? "failed"
+        : task.deps.every((d) => complete.has(d) || snapshot.results.has(d))
+          ? "ready"
+          : "waiting";
+  return {
+    hash: task.hash,
+    name: task.name,
+    state,
+    deps: task.deps,
+    site: task.site,
+    duration: result ? result.duration : null,
+    size: result ? result.size : null,
+    stale: result !== undefined && task.codeHash !== undefined && result.codeHash !== task.codeHash,
+    codeHash: task.codeHash,
+    worker: result?.worker ?? lock?.worker ?? failure?.worker ?? null,
+    preview: result ? result.preview : null,
+    time: result?.time ?? lock?.since ?? failure?.time ?? null,
+    error: failure ? failure.message : null,
+  };
 }
 
 export function countStates(tasks: readonly Pick<TaskStatus, "state">[]): Record<TaskState, number> {

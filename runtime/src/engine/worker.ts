@@ -68,7 +68,6 @@ export class Worker {
   private readonly consumers = new Map<string, number>();
   /** Results this worker holds because a task it has not finished yet needs them. */
   private readonly cache = new Map<string, unknown>();
-  private hadFailure = new Set<string>();
   private executed = 0;
 
   constructor(private readonly options: WorkerOptions) {}
@@ -81,7 +80,6 @@ export class Worker {
       if (snapshot.results.has(t.hash)) this.complete.add(t.hash);
       for (const d of t.deps) this.consumers.set(d.hash, (this.consumers.get(d.hash) ?? 0) + 1);
     }
-    this.hadFailure = new Set(snapshot.failures.keys());
     const kept = new Set([...snapshot.failures].filter(([, f]) => f.kept).map(([h]) => h));
     const result: WorkerResult = { executed: 0, failed: 0, blocked: 0, stopped: false };
     const watcher = store.watch(() => {
@@ -204,8 +202,7 @@ export class Worker {
       () => undefined,
     );
     try {
-      await write;
-      if (this.hadFailure.has(t.hash)) await store.clearFailed(t.hash);
+      await write; // also clears a failure marker from an earlier attempt
     } finally {
       this.phase = "idle";
     }
