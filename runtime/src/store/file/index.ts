@@ -106,6 +106,8 @@ export class FileStore implements Store {
   private readonly dead = new Set<string>();
   private readonly problems: string[] = [];
   private lastRefresh = -Infinity;
+  /** mtime of logs/ when it was last listed. */
+  private logsListedAt = NaN;
 
   private own: (Log & { fd: number; fsyncTimer?: NodeJS.Timeout }) | undefined;
   private prepared = false;
@@ -450,24 +452,28 @@ export class FileStore implements Store {
   /** Reads what other processes appended since the last refresh. True when anything new was found. */
   private refresh(): boolean {
     this.lastRefresh = performance.now();
-    let names: string[];
+    this.discoverLogs();
+    let grew = false;
+    for (const log of this.logs.values()) if (log !== this.own && this.tail(log)) grew = true;
+    return grew;
+  }
+
+  /** Lists logs/ again only when its mtime says a log was created or removed (one stat instead of a listing). */
+  private discoverLogs(): void {
+    let listedAt: number;
     try {
-      names = fs.readdirSync(this.logsDir);
+      listedAt = fs.statSync(this.logsDir).mtimeMs;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
       throw e;
     }
-    let grew = false;
-    for (const name of names) {
-      if (!name.endsWith(".log")) continue;
-      let log = this.logs.get(name);
-      if (!log) {
-        log = { name, path: path.join(this.logsDir, name), fd: undefined, parsed: 0 };
-        this.logs.set(name, log);
-      }
-      if (log !== this.own && this.tail(log)) grew = true;
+    if (listedAt === this.logsListedAt) return;
+    for (const name of fs.readdirSync(this.logsDir)) {
+      if (!name.endsWith(".log") || this.logs.has(name)) continue;
+      this.logs.set(name, { name, path: path.join(this.logsDir, name), fd: undefined, parsed: 0 });
     }
-    return grew;
+    // A coarse-mtime file system (1 s on some network mounts) could hide a log created in the same tick: trust settled mtimes only.
+    this.logsListedAt = Date.now() - listedAt > 2000 ? listedAt : NaN;
   }
 
   private tail(log: Log): boolean {
