@@ -84,12 +84,14 @@ interface Log {
 
 /** A live result or failure record in the index. */
 interface Entry {
-  readonly id: string;
+  /** logNumber * 2^40 + offset: unique per record, and cheaper than a string for 100,000 records. */
+  readonly id: number;
   readonly log: Log;
   readonly record: ParsedRecord;
 }
 
-const recordId = (log: string, offset: number) => `${log}@${offset}`;
+/** The live records of one hash: nearly always one, so no array unless needed. */
+type Slot = Entry | Entry[];
 
 export class FileStore implements Store {
   readonly location: string;
@@ -99,11 +101,12 @@ export class FileStore implements Store {
   private readonly blobsDir: string;
 
   private readonly logs = new Map<string, Log>();
-  /** Live result records per hash (normally one; the last is current). */
-  private readonly results = new Map<string, Entry[]>();
-  private readonly failures = new Map<string, Entry[]>();
+  /** Live result records per hash (the last is current). */
+  private readonly results = new Map<string, Slot>();
+  private readonly failures = new Map<string, Slot>();
   /** Records removed by a tombstone (possibly read before the record itself). */
-  private readonly dead = new Set<string>();
+  private readonly dead = new Set<number>();
+  private readonly logNumbers = new Map<string, number>();
   private readonly problems: string[] = [];
   private lastRefresh = -Infinity;
   /** mtime of logs/ when it was last listed. */
@@ -194,7 +197,7 @@ export class FileStore implements Store {
     const records: Appended[] = [];
     const blobs: string[] = [];
     for (const hash of hashes) {
-      const results = this.results.get(hash) ?? [];
+      const results = entriesOf(this.results.get(hash));
       if (results.length > 0) removed++;
       for (const r of results) {
         records.push(tombstone(Kind.Removed, hash, r));
@@ -227,7 +230,7 @@ export class FileStore implements Store {
 
   /** Tombstones for the live failure markers of `hash`. */
   private clearsOf(hash: string): Appended[] {
-    return (this.failures.get(hash) ?? []).map((f) => tombstone(Kind.Cleared, hash, f));
+    return entriesOf(this.failures.get(hash)).map((f) => tombstone(Kind.Cleared, hash, f));
   }
 
   // --- locks ---------------------------------------------------------------------------------
@@ -269,9 +272,9 @@ export class FileStore implements Store {
     this.refresh();
     const results = new Map<string, ResultMeta>();
     // The metadata objects are shared with the index, not copied (100,000 copies cost more than the read): do not mutate them.
-    for (const [hash, entries] of this.results) results.set(hash, (entries[entries.length - 1]!.record as { meta: ResultMeta }).meta);
+    for (const [hash, slot] of this.results) results.set(hash, (lastOf(slot).record as { meta: ResultMeta }).meta);
     const failures = new Map<string, FailureRecord>();
-    for (const [hash, entries] of this.failures) failures.set(hash, (entries[entries.length - 1]!.record as { failure: FailureRecord }).failure);
+    for (const [hash, slot] of this.failures) failures.set(hash, (lastOf(slot).record as { failure: FailureRecord }).failure);
     return { results, locks: this.readLocks(), failures, problems: [...this.problems] };
   }
 
@@ -441,12 +444,12 @@ export class FileStore implements Store {
 
   /** The current result entry for `hash`, re-reading other processes' logs on a miss when the index is not fresh. */
   private current(hash: string): Entry | undefined {
-    let entries = this.results.get(hash);
-    if (!entries && performance.now() - this.lastRefresh > INDEX_MAX_AGE_MS) {
+    let slot = this.results.get(hash);
+    if (slot === undefined && performance.now() - this.lastRefresh > INDEX_MAX_AGE_MS) {
       this.refresh();
-      entries = this.results.get(hash);
+      slot = this.results.get(hash);
     }
-    return entries?.[entries.length - 1];
+    return slot === undefined ? undefined : lastOf(slot);
   }
 
   /** Reads what other processes appended since the last refresh. True when anything new was found. */
@@ -499,7 +502,7 @@ export class FileStore implements Store {
   }
 
   private apply(log: Log, record: ParsedRecord): void {
-    const id = recordId(log.name, record.offset);
+    const id = this.recordId(log.name, record.offset);
     switch (record.kind) {
       case Kind.Inline:
       case Kind.Blob:
@@ -510,12 +513,18 @@ export class FileStore implements Store {
         break;
       case Kind.Removed:
       case Kind.Cleared: {
-        const target = recordId(record.target.log, record.target.offset);
+        const target = this.recordId(record.target.log, record.target.offset);
         this.dead.add(target);
         dropEntry(record.kind === Kind.Removed ? this.results : this.failures, record.hash, target);
         break;
       }
     }
+  }
+
+  private recordId(logName: string, offset: number): number {
+    let n = this.logNumbers.get(logName);
+    if (n === undefined) this.logNumbers.set(logName, (n = this.logNumbers.size));
+    return n * 2 ** 40 + offset;
   }
 
   private readRecordBytes(entry: Entry): Buffer {
@@ -626,18 +635,27 @@ function tombstone(kind: Kind.Removed | Kind.Cleared, hash: string, of: Entry): 
   return [tombstoneRecord(kind, hash, target), { kind, hash, target }];
 }
 
-function pushEntry(map: Map<string, Entry[]>, hash: string, entry: Entry): void {
-  const list = map.get(hash);
-  if (list) list.push(entry);
-  else map.set(hash, [entry]);
+function pushEntry(map: Map<string, Slot>, hash: string, entry: Entry): void {
+  const slot = map.get(hash);
+  if (slot === undefined) map.set(hash, entry);
+  else if (Array.isArray(slot)) slot.push(entry);
+  else map.set(hash, [slot, entry]);
 }
 
-function dropEntry(map: Map<string, Entry[]>, hash: string, id: string): void {
-  const list = map.get(hash);
-  if (!list) return;
-  const rest = list.filter((e) => e.id !== id);
+function dropEntry(map: Map<string, Slot>, hash: string, id: number): void {
+  const slot = map.get(hash);
+  if (slot === undefined) return;
+  const rest = (Array.isArray(slot) ? slot : [slot]).filter((e) => e.id !== id);
   if (rest.length === 0) map.delete(hash);
-  else map.set(hash, rest);
+  else map.set(hash, rest.length === 1 ? rest[0]! : rest);
+}
+
+function entriesOf(slot: Slot | undefined): readonly Entry[] {
+  return slot === undefined ? [] : Array.isArray(slot) ? slot : [slot];
+}
+
+function lastOf(slot: Slot): Entry {
+  return Array.isArray(slot) ? slot[slot.length - 1]! : slot;
 }
 
 function readFully(fd: number, into: Buffer, position: number): number {

@@ -222,7 +222,13 @@ function peekHash(body: Buffer): string | undefined {
 
 class Reader {
   pos = 0;
-  constructor(private readonly buf: Buffer) {}
+  buf: Buffer = Buffer.alloc(0);
+  /** One reader serves every record (parsing is synchronous): no allocation per record. */
+  reset(buf: Buffer): this {
+    this.buf = buf;
+    this.pos = 0;
+    return this;
+  }
   u8(): number {
     return this.buf.readUInt8(this.pos++);
   }
@@ -237,29 +243,47 @@ class Reader {
     return v;
   }
   str(lengthBytes: 1 | 2 | 4): string {
+    const start = this.skipString(lengthBytes);
+    return this.buf.toString("utf8", start, this.pos);
+  }
+  /** Moves past the next length-prefixed string; returns where its bytes start (they end at `pos`). */
+  skipString(lengthBytes: 1 | 2 | 4): number {
     const n = lengthBytes === 1 ? this.buf.readUInt8(this.pos) : lengthBytes === 2 ? this.buf.readUInt16LE(this.pos) : this.buf.readUInt32LE(this.pos);
     this.pos += lengthBytes;
     if (this.pos + n > this.buf.length) throw new RangeError("string runs past the record");
-    const s = this.buf.toString("utf8", this.pos, this.pos + n);
     this.pos += n;
-    return s;
+    return this.pos - n;
   }
   get remaining(): number {
     return this.buf.length - this.pos;
   }
 }
 
-/** Strings repeated across records (task names, code hashes, workers) share one copy in memory. */
-const interned = new Map<string, string>();
-function intern(s: string): string {
-  const known = interned.get(s);
-  if (known !== undefined) return known;
-  if (interned.size < 100_000) interned.set(s, s);
-  return s;
+/**
+ * Strings repeated across records (task names, code hashes, workers) are decoded once: a field whose
+ * bytes equal the same field of the previous record reuses its string (no allocation, one copy in memory).
+ */
+class RepeatedField {
+  private bytes = Buffer.alloc(0);
+  private text = "";
+  read(r: Reader, lengthBytes: 1 | 2): string {
+    const start = r.skipString(lengthBytes);
+    const end = r.pos;
+    if (this.bytes.compare(r.buf, start, end) !== 0) {
+      this.bytes = Buffer.from(r.buf.subarray(start, end));
+      this.text = r.buf.toString("utf8", start, end);
+    }
+    return this.text;
+  }
 }
+const names = new RepeatedField();
+const codeHashes = new RepeatedField();
+const workers = new RepeatedField();
+
+const reader = new Reader();
 
 function parseBody(body: Buffer, offset: number, length: number): ParsedRecord {
-  const r = new Reader(body);
+  const r = reader.reset(body);
   const kind = r.u8() as Kind;
   const hash = r.str(1);
   switch (kind) {
@@ -268,10 +292,10 @@ function parseBody(body: Buffer, offset: number, length: number): ParsedRecord {
       const duration = r.f64();
       const size = r.f64();
       const time = r.str(1);
-      const name = intern(r.str(2));
+      const name = names.read(r, 2);
       const preview = r.str(2);
-      const codeHash = intern(r.str(1));
-      const worker = intern(r.str(1));
+      const codeHash = codeHashes.read(r, 1);
+      const worker = workers.read(r, 1);
       const meta: ResultMeta = { name, duration, size, worker, time, preview, codeHash };
       if (kind === Kind.Inline) {
         return { kind, hash, meta, dataStart: offset + RECORD_HEADER_BYTES + r.pos, dataLength: r.remaining, offset, length };
