@@ -107,3 +107,17 @@ export function formatSite(site: CallSite | null): string {
   const shown = rel && !rel.startsWith("..") && rel.length < site.file.length ? rel : site.file;
   return `${shown}:${site.line}:${site.column}`;
 }
+
+/**
+ * An error whose message shows call sites: raised while a jugfile loads, before the loader has
+ * mapped sites to .ts columns, so the loader re-renders it afterwards.
+ */
+export class SiteMessageError extends Error {
+  constructor(private readonly renderMessage: () => string) {
+    super(renderMessage());
+  }
+
+  rerender(): void {
+    this.message = this.renderMessage();
+  }
+}

@@ -4,7 +4,7 @@
  * jugfile share it because the loader aliases "jug" to the very module instance the CLI loaded.
  */
 import type { CallSite } from "../protocol/status";
-import { formatSite } from "./callsite";
+import { formatSite, SiteMessageError } from "./callsite";
 import type { Task, TaskDefinition } from "./task";
 
 interface NameClaim {
@@ -12,10 +12,11 @@ interface NameClaim {
   readonly site: CallSite | null;
 }
 
-export class TaskNameCollisionError extends Error {
+export class TaskNameCollisionError extends SiteMessageError {
   constructor(readonly taskName: string, readonly first: CallSite | null, readonly second: CallSite | null) {
     super(
-      `two different functions are named ${taskName}: one registered at ${formatSite(first)}, ` +
+      () =>
+        `two different functions are named ${taskName}: one registered at ${formatSite(first)}, ` +
         `another at ${formatSite(second)}; rename one of them or give it TaskGenerator(fn, { name: "..." })`,
     );
     this.name = "TaskNameCollisionError";

@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { hashTask, hashTasklet, hashValue, JUG_HASH, UnhashableValueError, type Hashable } from "../hash";
 import type { CallSite } from "../protocol/status";
-import { captureCallSite, formatSite } from "./callsite";
+import { captureCallSite, formatSite, SiteMessageError } from "./callsite";
 import { currentResultLoader } from "./context";
 import { currentRegistry } from "./registry";
 
@@ -52,9 +52,10 @@ type AnyFunction = (...args: any[]) => unknown;
 
 // ---- definitions ------------------------------------------------------------------------------
 
-export class TaskDefinitionError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A task or generator that cannot be defined (no name, unhashable arguments, not a function). */
+export class TaskDefinitionError extends SiteMessageError {
+  constructor(renderMessage: () => string) {
+    super(renderMessage);
     this.name = "TaskDefinitionError";
   }
 }
@@ -87,12 +88,13 @@ export class TaskDefinition {
    */
   static create(fn: AnyFunction, site: CallSite | null, explicitName: string | undefined, what: string): TaskDefinition {
     if (typeof fn !== "function") {
-      throw new TaskDefinitionError(`${what} at ${formatSite(site)} needs a function, got ${typeof fn}`);
+      throw new TaskDefinitionError(() => `${what} at ${formatSite(site)} needs a function, got ${typeof fn}`);
     }
     const shortName = explicitName ?? fn.name;
     if (!shortName || shortName === "anonymous") {
       throw new TaskDefinitionError(
-        `${what} at ${formatSite(site)}: the function has no name, and a task's name is its identity. ` +
+        () =>
+          `${what} at ${formatSite(site)}: the function has no name, and a task's name is its identity. ` +
           `Name the function (function double(x) {...}, or const double = (x) => ...) ` +
           `or pass one: TaskGenerator(fn, { name: "double" })`,
       );
@@ -169,7 +171,9 @@ class TaskClass<T> extends TaskLike<T> {
       this.hash = hashTask(this.definition.name, args);
     } catch (e) {
       if (!(e instanceof UnhashableValueError)) throw e;
-      throw new TaskDefinitionError(`task ${this.definition.name} at ${formatSite(this.site)}: ${e.message}`);
+      const { name } = this.definition;
+      const site = this.site;
+      throw new TaskDefinitionError(() => `task ${name} at ${formatSite(site)}: ${e.message}`);
     }
     this.deps = directDependencies(args);
     currentRegistry().add(this);

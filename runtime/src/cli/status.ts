@@ -110,7 +110,10 @@ export async function cleanupCommand(jugfileArg: string | undefined, options: Cl
       : options.failedOnly
         ? { locks: false, failed: true, results: false }
         : { locks: !options.keepLocks, failed: !options.keepLocks, results: true };
-    const removed = await ctx.store.cleanup({ ...what, keep });
+    // `keep` protects the jugfile's results; locks and failure markers go whoever they belong to.
+    const results = what.results ? await ctx.store.cleanup({ locks: false, failed: false, results: true, keep }) : { results: 0 };
+    const markers = await ctx.store.cleanup({ locks: what.locks, failed: what.failed, results: false });
+    const removed = { results: results.results, locks: markers.locks, failed: markers.failed };
     process.stdout.write(`Removed ${removed.results} unused result(s), ${removed.locks} lock(s), ${removed.failed} failure marker(s).\n`);
     return EXIT_OK;
   } finally {

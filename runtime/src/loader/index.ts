@@ -9,7 +9,7 @@ import { createJiti } from "jiti";
 
 type Jiti = ReturnType<typeof createJiti>;
 import { SourceMap } from "node:module";
-import { formatSite, mapCallSites, parseFrame, resetCallSites, setCallSiteCapture, type PositionMapper } from "../api/callsite";
+import { formatSite, mapCallSites, parseFrame, resetCallSites, setCallSiteCapture, SiteMessageError, type PositionMapper } from "../api/callsite";
 import { resetRegistry } from "../api/registry";
 import type { Task } from "../api/task";
 import type { CallSite } from "../protocol/status";
@@ -70,13 +70,30 @@ export async function loadJugfile(file: string, userArgs: readonly string[] = []
   // jiti shares node's CommonJS cache: drop an earlier load of this file so it runs again.
   delete require.cache[file];
   const jiti = createJiti(file, { alias: { jug: RUNTIME_ENTRY }, sourceMaps: true, interopDefault: true });
+  currentJiti = jiti;
+  mappers.clear();
   try {
     await jiti.import(file);
   } catch (e) {
+    mapCallSites(mapperFor);
+    if (e instanceof SiteMessageError) e.rerender();
     throw describeLoadError(e, file);
   }
-  mapCallSites((generated) => sourceMapper(jiti, generated));
+  mapCallSites(mapperFor);
   return { file, tasks: registry.tasks };
+}
+
+/** The jiti instance of the last load, and source mappers per file it ran (built on first use). */
+let currentJiti: Jiti | null = null;
+const mappers = new Map<string, PositionMapper | null>();
+
+function mapperFor(file: string): PositionMapper | null {
+  let mapper = mappers.get(file);
+  if (mapper === undefined) {
+    mapper = currentJiti ? sourceMapper(currentJiti, file) : null;
+    mappers.set(file, mapper);
+  }
+  return mapper;
 }
 
 const TRANSFORMED = /\.[cm]?tsx?$|\.mjs$|\.js$/;
@@ -89,9 +106,11 @@ const INLINE_MAP = /^\/\/# sourceMappingURL=data:application\/json;(?:charset=ut
  */
 function sourceMapper(jiti: Jiti, file: string): PositionMapper | null {
   if (!TRANSFORMED.test(file)) return null;
+  let source: string;
   let code: string;
   try {
-    code = jiti.transform({ source: fs.readFileSync(file, "utf8"), filename: file, ts: /\.[cm]?tsx?$/.test(file), async: true });
+    source = fs.readFileSync(file, "utf8");
+    code = jiti.transform({ source, filename: file, ts: /\.[cm]?tsx?$/.test(file), async: true });
   } catch {
     return null;
   }
@@ -99,12 +118,26 @@ function sourceMapper(jiti: Jiti, file: string): PositionMapper | null {
   const inline = INLINE_MAP.exec(code.slice(code.lastIndexOf("//# sourceMappingURL=")));
   if (!inline) return null;
   const map = new SourceMap(JSON.parse(Buffer.from(inline[1]!, "base64").toString("utf8")) as ConstructorParameters<typeof SourceMap>[0]);
+  const lines = source.split("\n");
   return (line, column) => {
     const entry = map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
     // Only trust entries on the same line: jiti keeps lines, so another line means another code version.
     if (entry.originalLine === undefined || entry.originalLine + 1 !== line) return null;
-    return { line, column: entry.originalColumn! + 1 };
+    return { line, column: calleeStart(lines[line - 1] ?? "", entry.originalColumn! + 1) };
   };
+}
+
+/**
+ * V8 places a call `f(x)` at `f`, but a call of an imported function (which jiti compiles to
+ * `(0, _mod.f)(x)`) at its `(`: move such a position back to the start of the name before it.
+ */
+function calleeStart(text: string, column: number): number {
+  if (text[column - 1] !== "(") return column;
+  let i = column - 2;
+  while (i >= 0 && /\s/.test(text[i]!)) i--;
+  const end = i;
+  while (i >= 0 && /[\w$]/.test(text[i]!)) i--;
+  return i < end ? i + 2 : column;
 }
 
 function describeLoadError(e: unknown, file: string): Error {
@@ -125,10 +158,21 @@ function describeLoadError(e: unknown, file: string): Error {
 const RUNTIME_ROOT = path.resolve(__dirname, "..");
 const NOISE = [RUNTIME_ROOT + path.sep, `${path.sep}jiti${path.sep}`, `${path.sep}commander${path.sep}`, "node:internal"];
 
-/** The error's stack without the frames of jug itself (what the user can act on). */
+const FRAME_POSITION = /([^\s()]+):(\d+):(\d+)(\)?)$/;
+
+/**
+ * "Name: message" and the error's stack frames, without the frames of jug itself, with positions
+ * in loaded files mapped to their .ts source columns (node keeps jiti's generated columns).
+ */
 export function userStack(e: Error): string {
-  return (e.stack ?? String(e))
+  const frames = (e.stack ?? "")
     .split("\n")
-    .filter((l) => !/^\s+at /.test(l) || !NOISE.some((n) => l.includes(n)))
-    .join("\n");
+    .filter((l) => /^\s+at /.test(l) && !NOISE.some((n) => l.includes(n)))
+    .map((l) =>
+      l.replace(FRAME_POSITION, (whole, file: string, line: string, column: string, close: string) => {
+        const mapped = mapperFor(file)?.(Number(line), Number(column));
+        return mapped ? `${file}:${mapped.line}:${mapped.column}${close}` : whole;
+      }),
+    );
+  return [`${e.name}: ${e.message}`, ...frames].join("\n");
 }
