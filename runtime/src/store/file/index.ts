@@ -557,11 +557,11 @@ export class FileStore implements Store {
     return path.join(this.locksDir, `${hash}.lock`);
   }
 
-  /** Creates the store on first write: marker file, directories, and this process's log. */
+  /** Creates the store on first use for writing: marker file and directories. */
   private prepareForWriting(): void {
     if (this.closed) throw new Error(`store ${this.location} is closed`);
     if (this.prepared) return;
-    try {
+    this.asWriter(() => {
       fs.mkdirSync(this.location, { recursive: true });
       const marker = path.join(this.location, MARKER_FILE);
       if (!fs.existsSync(marker)) {
@@ -570,11 +570,24 @@ export class FileStore implements Store {
         fs.renameSync(tmp, marker);
       }
       for (const dir of [this.logsDir, this.locksDir, this.tmpDir, this.blobsDir]) fs.mkdirSync(dir, { recursive: true });
-      const name = `${os.hostname().replace(/[^\w.-]/g, "_")}-${process.pid}-${randomBytes(4).toString("hex")}.log`;
-      const logPath = path.join(this.logsDir, name);
-      const fd = fs.openSync(logPath, "ax+");
-      this.own = { name, path: logPath, fd, parsed: 0 };
-      this.logs.set(name, this.own);
+    });
+    this.prepared = true;
+  }
+
+  /** This process's log, created at its first record (a process that only reads or locks leaves no log). */
+  private ownLog(): Log & { fd: number; fsyncTimer?: NodeJS.Timeout } {
+    if (this.own) return this.own;
+    const name = `${os.hostname().replace(/[^\w.-]/g, "_")}-${process.pid}-${randomBytes(4).toString("hex")}.log`;
+    const logPath = path.join(this.logsDir, name);
+    const fd = this.asWriter(() => fs.openSync(logPath, "ax+"));
+    this.own = { name, path: logPath, fd, parsed: 0 };
+    this.logs.set(name, this.own);
+    return this.own;
+  }
+
+  private asWriter<T>(op: () => T): T {
+    try {
+      return op();
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === "EACCES" || err.code === "EROFS" || err.code === "EPERM") {
@@ -582,12 +595,11 @@ export class FileStore implements Store {
       }
       throw e;
     }
-    this.prepared = true;
   }
 
   /** Appends records to this process's log in one write, indexes them, and schedules the group fsync. */
   private append(records: Appended[]): void {
-    const own = this.own!;
+    const own = this.ownLog();
     const bytes = records.length === 1 ? records[0]![0] : Buffer.concat(records.map((r) => r[0]));
     let written = 0;
     while (written < bytes.length) written += fs.writeSync(own.fd, bytes, written);
