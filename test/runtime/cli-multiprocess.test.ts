@@ -113,7 +113,7 @@ test("a worker waiting for another worker's task starts within ~100 ms of it fin
 
 test("SIGTERM stops a worker cleanly: exit non-zero, lock released, finished results kept", async () => {
   const project = fixtureProject("exactly-once");
-  const env = { ...SHORT_STALE, JUGTEST_N: "100000" };
+  const env = { ...SHORT_STALE, JUGTEST_N: "20000" };
   const worker = spawnJug(["execute"], project, env);
   const done = finished(worker);
   await waitFor("some tasks to finish", () => logLines(project).length > 200);

@@ -17,6 +17,8 @@ export interface ExecuteOptions extends CommonOptions {
   keepFailed: boolean;
   /** Internal: run as a child of `execute -j N`, reporting events over IPC. */
   child: boolean;
+  /** Internal: where a child starts in the task list (fraction); see WorkerOptions.startAt. */
+  startAt?: number;
 }
 
 /** Message a child worker sends its parent (over the fork IPC channel). */
@@ -57,7 +59,15 @@ async function runInProcess(
   onEvent: (e: TaskEvent) => void,
   log: (m: string) => void,
 ): Promise<boolean> {
-  const worker = new Worker({ store: ctx.store, tasks: selection, keepGoing: options.keepGoing, keepFailed: options.keepFailed, onEvent, log });
+  const worker = new Worker({
+    store: ctx.store,
+    tasks: selection,
+    keepGoing: options.keepGoing,
+    keepFailed: options.keepFailed,
+    startAt: options.startAt,
+    onEvent,
+    log,
+  });
   const removeHandlers = onStopSignal(async () => {
     await worker.stop();
     await ctx.store.close();
@@ -94,7 +104,7 @@ async function runChild(ctx: JugContext, selection: readonly Task<unknown>[], op
 
 /** Starts `options.jobs` worker processes and waits for them; true when all ended cleanly. */
 async function superviseChildren(ctx: JugContext, options: ExecuteOptions, userArgs: readonly string[], report: RunReport): Promise<boolean> {
-  const args = [
+  const argsOf = (k: number): string[] => [
     "execute",
     ctx.jugfile,
     "--jugdir",
@@ -103,6 +113,8 @@ async function superviseChildren(ctx: JugContext, options: ExecuteOptions, userA
     ...(options.keepGoing ? ["--keep-going"] : []),
     ...(options.keepFailed ? ["--keep-failed"] : []),
     "--child",
+    "--start-at",
+    String(k / options.jobs),
     "--",
     ...userArgs,
   ];
@@ -110,8 +122,8 @@ async function superviseChildren(ctx: JugContext, options: ExecuteOptions, userA
   const stopAll = (): void => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
   };
-  const exits = Array.from({ length: options.jobs }, () => {
-    const child = fork(BIN, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const exits = Array.from({ length: options.jobs }, (_, k) => {
+    const child = fork(BIN, argsOf(k), { stdio: ["ignore", "inherit", "inherit", "ipc"] });
     children.push(child);
     child.on("message", (m: ChildMessage) => {
       for (const e of m.events) {

@@ -31,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--keep-going", "after a failure, continue with tasks that do not depend on it", false)
     .option("--keep-failed", "mark failures as kept: no worker retries them until `jug cleanup --failed-only`", false)
     .addOption(new Option("--child", "internal: worker process of execute -j N").hideHelp().default(false))
+    .addOption(new Option("--start-at <fraction>", "internal: where a -j N worker starts in the task list").hideHelp().argParser(Number))
     .action(async (jugfile: string | undefined, opts: ExecuteOptions) => {
       exitCode = await executeCommand(jugfile, opts, userArgs);
     });

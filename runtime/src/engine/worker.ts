@@ -33,6 +33,11 @@ export interface WorkerOptions {
   /** Mark failures as kept: no worker retries the task until `jug cleanup --failed-only` or `jug invalidate`. */
   keepFailed: boolean;
   onEvent?: (event: TaskEvent) => void;
+  /**
+   * Where to start walking the tasks, as a fraction of the list (0 = creation order). `-j N`
+   * gives worker k the start k/N, so that workers do not all contend for the same next task.
+   */
+  startAt?: number;
   /** Where messages for the user go (stderr). */
   log: (message: string) => void;
 }
@@ -48,8 +53,12 @@ export interface WorkerResult {
 
 type Attempt = "complete" | "busy" | "failed" | "retry";
 
+/** os.hostname() is a system call: read it once. */
+const HOST = os.hostname();
+
+/** "host:pid" of this process, as locks, results and failures record it. */
 export function workerId(): string {
-  return `${os.hostname()}:${process.pid}`;
+  return `${HOST}:${process.pid}`;
 }
 
 export class Worker {
@@ -74,7 +83,9 @@ export class Worker {
 
   async run(): Promise<WorkerResult> {
     const { store, keepGoing } = this.options;
-    const tasks = uniqueTasks(this.options.tasks);
+    const inOrder = uniqueTasks(this.options.tasks);
+    const start = Math.floor((this.options.startAt ?? 0) * inOrder.length);
+    const tasks = [...inOrder.slice(start), ...inOrder.slice(0, start)];
     const snapshot = await store.snapshot();
     for (const t of tasks) {
       if (snapshot.results.has(t.hash)) this.complete.add(t.hash);
@@ -156,7 +167,7 @@ export class Worker {
   private async attempt(t: Task<unknown>): Promise<Attempt> {
     const { store } = this.options;
     if (await store.has(t.hash)) return "complete";
-    const owner: LockOwner = { worker: workerId(), host: os.hostname(), pid: process.pid, since: new Date().toISOString() };
+    const owner: LockOwner = { worker: workerId(), host: HOST, pid: process.pid, since: new Date().toISOString() };
     const lock = await store.lock(t.hash, owner);
     if (!lock) return "busy";
     this.held = lock;
