@@ -189,7 +189,8 @@ export class Worker {
     let bytes: Uint8Array;
     let value: unknown;
     try {
-      value = t.definition.fn(...args);
+      const fn = t.definition.fn; // called unbound, so stacks show the user's function name
+      value = fn(...args);
       if (isThenable(value)) value = await value;
       bytes = encodeResult(value, t.name);
     } catch (e) {
@@ -237,10 +238,7 @@ export class Worker {
         v = decodeResult(await store.read(d.hash));
       } catch (e) {
         if (!(e instanceof CorruptResultError) && !(e instanceof UnreadableResultError)) throw e;
-        log(
-          `jug: the stored result of task ${d.name} (${formatSite(d.site)}, hash ${d.hash}) is corrupt: ${e.message}. ` +
-            `Removing it; it is computed again.`,
-        );
+        log(`jug: the stored result of task ${describeTask(d)} is corrupt: ${e.message}. Removing it; it is computed again.`);
         await store.remove([d.hash]);
         this.complete.delete(d.hash);
         this.done.delete(d.hash);
@@ -264,7 +262,7 @@ export class Worker {
       time: new Date().toISOString(),
       kept: keepFailed,
     });
-    log(`jug: task ${t.name} (${formatSite(t.site)}) failed after ${seconds.toFixed(3)} s:\n${indent(stack)}`);
+    log(`jug: task ${describeTask(t)} failed after ${seconds.toFixed(3)} s:\n${indent(stack)}`);
     this.options.onEvent?.({ outcome: "failed", hash: t.hash, name: t.name, seconds });
   }
 
@@ -294,6 +292,12 @@ export class Worker {
     this.wake = null;
     this.changed = false;
   }
+}
+
+/** "jugfile.double (created at jugfile.ts:12:5, hash 1a2b3c4d5e6f)"; the generator's line when the call site was not captured. */
+function describeTask(t: Task<unknown>): string {
+  const where = t.site ? `created at ${formatSite(t.site)}` : `defined at ${formatSite(t.definition.site)}`;
+  return `${t.name} (${where}, hash ${t.hash.slice(0, 12)})`;
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
