@@ -9,7 +9,10 @@
 //                           into one file under dist/runtime/node_modules/
 //   dist/ts-plugin/index.js the TypeScript server plugin (resolves "jug" to the bundled types)
 //
-//   node scripts/bundle.mjs [--production]   (--production: no source maps, minified server)
+//   node scripts/bundle.mjs [--production | --watch]
+//   --production: no source maps, minified server. --watch: rebuild client, server and plugin on
+//   change (the runtime is copied once; rerun after `tsc -b runtime`), with "[watch] build
+//   started/finished" lines for the problem matcher in .vscode/tasks.json.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -19,6 +22,7 @@ import * as esbuild from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const production = process.argv.includes("--production");
+const watch = process.argv.includes("--watch");
 const out = join(root, "dist");
 
 function run(command, args) {
@@ -42,19 +46,31 @@ const common = {
   sourcemap: production ? false : "linked",
 };
 
+const watchLog = {
+  name: "watch-log",
+  setup(build) {
+    build.onStart(() => console.log("[watch] build started"));
+    build.onEnd((r) => console.log(`[watch] build finished (${r.errors.length} errors)`));
+  },
+};
+
 async function bundleClientAndServer() {
-  await esbuild.build({ ...common, entryPoints: [join(root, "client/src/extension.ts")], outfile: join(out, "client.js"), external: ["vscode"] });
-  await esbuild.build({
-    ...common,
-    entryPoints: [join(root, "server/src/server.ts")],
-    outfile: join(out, "server.js"),
+  const builds = [
+    { entryPoints: [join(root, "client/src/extension.ts")], outfile: join(out, "client.js"), external: ["vscode"] },
     // ts-morph carries a whole TypeScript compiler: minify it, keep names for readable stacks.
-    minify: production,
-    keepNames: true,
-  });
-  // Preloaded into every worker by the server (found beside server.js): stops orphaned workers.
-  await esbuild.build({ ...common, entryPoints: [join(root, "server/src/workers/parentWatch.ts")], outfile: join(out, "parentWatch.js") });
-  await esbuild.build({ ...common, entryPoints: [join(root, "client/src/tsPlugin.ts")], outfile: join(out, "ts-plugin", "index.js") });
+    { entryPoints: [join(root, "server/src/server.ts")], outfile: join(out, "server.js"), minify: production, keepNames: true },
+    // Preloaded into every worker by the server (found beside server.js): stops orphaned workers.
+    { entryPoints: [join(root, "server/src/workers/parentWatch.ts")], outfile: join(out, "parentWatch.js") },
+    { entryPoints: [join(root, "client/src/tsPlugin.ts")], outfile: join(out, "ts-plugin", "index.js") },
+  ];
+  for (const options of builds) {
+    if (!watch) {
+      await esbuild.build({ ...common, ...options });
+      continue;
+    }
+    const context = await esbuild.context({ ...common, ...options, plugins: [watchLog] });
+    await context.watch();
+  }
 }
 
 /** Bare module specifiers (npm packages, with subpaths) that the runtime's compiled JS requires. */
@@ -108,7 +124,7 @@ async function bundleRuntime() {
 }
 
 rmSync(join(out, "ts-plugin"), { recursive: true, force: true });
-await bundleClientAndServer();
 await bundleRuntime();
+await bundleClientAndServer();
 if (!existsSync(join(out, "runtime", "bin", "jug.js"))) throw new Error("runtime/bin/jug.js missing from the bundle");
-console.log(`bundled into ${relative(process.cwd(), out) || "."}/ (${production ? "production" : "development"})`);
+console.log(`bundled into ${relative(process.cwd(), out) || "."}/ (${production ? "production" : "development"}${watch ? ", watching" : ""})`);

@@ -14,6 +14,7 @@ export interface Locator {
   click(options?: { button?: "left" | "right" | "middle"; timeout?: number; force?: boolean }): Promise<void>;
   dblclick(options?: { timeout?: number }): Promise<void>;
   hover(options?: { timeout?: number; force?: boolean }): Promise<void>;
+  fill(value: string, options?: { timeout?: number }): Promise<void>;
   innerText(options?: { timeout?: number }): Promise<string>;
   allInnerTexts(): Promise<string[]>;
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
