@@ -4,7 +4,7 @@
  * test/runtime/hash.test.ts); it never depends on JSON key order, v8.serialize or the Node version.
  * The walk is iterative (an explicit stack), so deeply nested values cannot overflow the call stack.
  */
-import { createHash, type Hash } from "node:crypto";
+import { createHash, hash as oneShotHash, type Hash } from "node:crypto";
 import { types } from "node:util";
 import { JUG_HASH, isHashable, type Hashable } from "./hashable";
 
@@ -95,7 +95,8 @@ const FLUSH_AT = 64 * 1024;
 const NAN_BYTES = Buffer.from([0x7f, 0xf8, 0, 0, 0, 0, 0, 0]);
 
 class Encoder {
-  private readonly hash: Hash = createHash(HASH_ALGORITHM);
+  /** Created only once the bytes outgrow the buffer: a one-shot hash of a small buffer is several times faster. */
+  private hash: Hash | null = null;
   private buf = Buffer.allocUnsafe(256);
   private pos = 0;
   private readonly stack: Frame[] = [];
@@ -112,11 +113,13 @@ class Encoder {
   }
 
   digestHex(): string {
+    if (!this.hash) return oneShotHash(HASH_ALGORITHM, this.buf.subarray(0, this.pos), "hex");
     this.flush();
     return this.hash.digest("hex");
   }
 
   digest(): Buffer {
+    if (!this.hash) return oneShotHash(HASH_ALGORITHM, this.buf.subarray(0, this.pos), "buffer");
     this.flush();
     return this.hash.digest();
   }
@@ -289,7 +292,7 @@ class Encoder {
 
   private flush(): void {
     if (this.pos === 0) return;
-    this.hash.update(this.buf.subarray(0, this.pos));
+    (this.hash ??= createHash(HASH_ALGORITHM)).update(this.buf.subarray(0, this.pos));
     this.pos = 0;
   }
 
@@ -348,7 +351,7 @@ class Encoder {
     if (bytes.byteLength >= FLUSH_AT) {
       // Large buffers go to the hash directly, without a copy.
       this.flush();
-      this.hash.update(bytes);
+      (this.hash ??= createHash(HASH_ALGORITHM)).update(bytes);
       return;
     }
     this.ensure(bytes.byteLength);
