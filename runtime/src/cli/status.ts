@@ -2,9 +2,9 @@
 import { setJugRunning } from "../api/context";
 import { statusDocument } from "../engine/describe";
 import { withDependents, uniqueTasks } from "../engine/select";
-import { countsByName, shortSummary } from "../engine/status";
+import { countStates, countsByName, shortSummary, stateOf } from "../engine/status";
 import { resolveJugfile, loadJugfile } from "../loader";
-import { TASK_STATES, type StatusDocument } from "../protocol/status";
+import { TASK_STATES, type StatusDocument, type TaskState } from "../protocol/status";
 import { EXIT_FAILED, EXIT_OK, newTable, openJug, storeLocation, type CommonOptions } from "./common";
 
 export interface StatusOptions extends CommonOptions {
@@ -12,14 +12,9 @@ export interface StatusOptions extends CommonOptions {
   json?: boolean;
 }
 
-/** The status document; call sites only when `withSites` (they cost about 2 µs per task). */
-export async function currentStatus(
-  jugfileArg: string | undefined,
-  options: CommonOptions,
-  userArgs: readonly string[],
-  withSites = false,
-): Promise<StatusDocument> {
-  const ctx = await openJug(jugfileArg, options, userArgs, { callSites: withSites });
+/** The status document (with call sites: they cost about 2 µs per task). */
+export async function currentStatus(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<StatusDocument> {
+  const ctx = await openJug(jugfileArg, options, userArgs, { callSites: true });
   try {
     return statusDocument(ctx.jugfile, storeLocation(ctx.jugfile, options), ctx.tasks, await ctx.store.snapshot());
   } finally {
@@ -27,27 +22,46 @@ export async function currentStatus(
   }
 }
 
+/** Each task's state only (no per-task documents): what the table, --short and check need. */
+async function currentStates(
+  jugfileArg: string | undefined,
+  options: CommonOptions,
+  userArgs: readonly string[],
+): Promise<Array<{ name: string; state: TaskState }>> {
+  const ctx = await openJug(jugfileArg, options, userArgs);
+  try {
+    const snapshot = await ctx.store.snapshot();
+    return ctx.tasks.map((t) => ({ name: t.name, state: stateOf(t.hash, snapshot, () => t.deps.every((d) => snapshot.results.has(d.hash))) }));
+  } finally {
+    await ctx.store.close();
+  }
+}
+
 export async function statusCommand(jugfileArg: string | undefined, options: StatusOptions, userArgs: readonly string[]): Promise<number> {
-  const doc = await currentStatus(jugfileArg, options, userArgs, options.json === true);
-  if (options.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
-  else if (options.short) process.stdout.write(`${shortSummary(doc)}\n`);
-  else process.stdout.write(`${statusTable(doc)}\n${shortSummary(doc)}\n`);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(await currentStatus(jugfileArg, options, userArgs))}\n`);
+    return EXIT_OK;
+  }
+  const states = await currentStates(jugfileArg, options, userArgs);
+  const counts = countStates(states);
+  if (!options.short) process.stdout.write(`${statusTable(countsByName(states), counts)}\n`);
+  process.stdout.write(`${shortSummary(counts)}\n`);
   return EXIT_OK;
 }
 
 /** One row per task name (sorted), one column per state, and a total row. */
-export function statusTable(doc: StatusDocument): string {
+export function statusTable(rows: ReturnType<typeof countsByName>, total: Record<TaskState, number>): string {
   const table = newTable(["Task name", ...TASK_STATES.map(capitalize)]);
-  for (const { name, counts } of countsByName(doc)) table.push([name, ...TASK_STATES.map((s) => counts[s])]);
-  table.push(["Total", ...TASK_STATES.map((s) => doc.counts[s])]);
+  for (const { name, counts } of rows) table.push([name, ...TASK_STATES.map((s) => counts[s])]);
+  table.push(["Total", ...TASK_STATES.map((s) => total[s])]);
   return table.toString();
 }
 
 /** Exit 0 when every task is complete, 1 otherwise. */
 export async function checkCommand(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<number> {
-  const doc = await currentStatus(jugfileArg, options, userArgs);
-  process.stdout.write(`${shortSummary(doc)}\n`);
-  return doc.counts.complete === doc.tasks.length ? EXIT_OK : EXIT_FAILED;
+  const counts = countStates(await currentStates(jugfileArg, options, userArgs));
+  process.stdout.write(`${shortSummary(counts)}\n`);
+  return counts.complete === TASK_STATES.reduce((n, s) => n + counts[s], 0) ? EXIT_OK : EXIT_FAILED;
 }
 
 /** Tasks per name, without touching the store. */

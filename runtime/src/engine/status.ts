@@ -22,30 +22,28 @@ export type TaskIdentity = Pick<TaskStatus, "hash" | "name" | "deps" | "site" | 
 
 /** The status of each task (in creation order) and the counts per state. */
 export function deriveTasks(tasks: readonly TaskIdentity[], snapshot: StoreSnapshot): Pick<StatusDocument, "tasks" | "counts"> {
-  const complete = new Set<string>();
-  const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
+  const counts = emptyCounts();
   const derived = tasks.map((task) => {
-    const status = deriveTask(task, snapshot, complete);
-    if (status.state === "complete") complete.add(task.hash);
+    const status = deriveTask(task, snapshot);
     counts[status.state]++;
     return status;
   });
   return { tasks: derived, counts };
 }
 
-function deriveTask(task: TaskIdentity, snapshot: StoreSnapshot, complete: ReadonlySet<string>): TaskStatus {
-  const result = snapshot.results.get(task.hash);
-  const lock = result ? undefined : snapshot.locks.get(task.hash);
-  const failure = result || lock ? undefined : snapshot.failures.get(task.hash);
-  const state: TaskState = result
-    ? "complete"
-    : lock
-      ? "running"
-      : failure
-        ? "failed"
-        : task.deps.every((d) => complete.has(d) || snapshot.results.has(d))
-          ? "ready"
-          : "waiting";
+/** The state rule (see deriveStatus); `depsComplete` is asked only when it matters. */
+export function stateOf(hash: string, snapshot: StoreSnapshot, depsComplete: () => boolean): TaskState {
+  if (snapshot.results.has(hash)) return "complete";
+  if (snapshot.locks.has(hash)) return "running";
+  if (snapshot.failures.has(hash)) return "failed";
+  return depsComplete() ? "ready" : "waiting";
+}
+
+function deriveTask(task: TaskIdentity, snapshot: StoreSnapshot): TaskStatus {
+  const state = stateOf(task.hash, snapshot, () => task.deps.every((d) => snapshot.results.has(d)));
+  const result = state === "complete" ? snapshot.results.get(task.hash) : undefined;
+  const lock = state === "running" ? snapshot.locks.get(task.hash) : undefined;
+  const failure = state === "failed" ? snapshot.failures.get(task.hash) : undefined;
   return {
     hash: task.hash,
     name: task.name,
@@ -63,27 +61,30 @@ function deriveTask(task: TaskIdentity, snapshot: StoreSnapshot, complete: Reado
   };
 }
 
+export function emptyCounts(): Record<TaskState, number> {
+  return { waiting: 0, ready: 0, running: 0, complete: 0, failed: 0 };
+}
+
 export function countStates(tasks: readonly Pick<TaskStatus, "state">[]): Record<TaskState, number> {
-  const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
+  const counts = emptyCounts();
   for (const t of tasks) counts[t.state]++;
   return counts;
 }
 
 /** Counts per task name, names sorted (the rows of `jug status`). */
-export function countsByName(doc: StatusDocument): Array<{ name: string; counts: Record<TaskState, number> }> {
-  const byName = new Map<string, TaskStatus[]>();
-  for (const t of doc.tasks) {
-    const list = byName.get(t.name);
-    if (list) list.push(t);
-    else byName.set(t.name, [t]);
+export function countsByName(tasks: readonly Pick<TaskStatus, "name" | "state">[]): Array<{ name: string; counts: Record<TaskState, number> }> {
+  const byName = new Map<string, Record<TaskState, number>>();
+  for (const t of tasks) {
+    let counts = byName.get(t.name);
+    if (!counts) byName.set(t.name, (counts = emptyCounts()));
+    counts[t.state]++;
   }
-  return [...byName.keys()].sort().map((name) => ({ name, counts: countStates(byName.get(name)!) }));
+  return [...byName.keys()].sort().map((name) => ({ name, counts: byName.get(name)! }));
 }
 
 /** One line: "All tasks complete (N tasks)." or "W waiting, R ready, A running, F failed, C complete (N tasks)." */
-export function shortSummary(doc: StatusDocument): string {
-  const c = doc.counts;
-  const total = doc.tasks.length;
+export function shortSummary(c: Record<TaskState, number>): string {
+  const total = TASK_STATES.reduce((sum, s) => sum + c[s], 0);
   if (c.complete === total) return `All tasks complete (${total} tasks).`;
   return `${c.waiting} waiting, ${c.ready} ready, ${c.running} running, ${c.failed} failed, ${c.complete} complete (${total} tasks).`;
 }
