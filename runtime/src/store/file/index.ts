@@ -36,11 +36,10 @@ import {
   crc32,
   failureRecord,
   inlineResultRecord,
-  describeAppended,
+  placeAppended,
   parseRecords,
   tombstoneRecord,
   type ParsedRecord,
-  type RecordBody,
   type RecordId,
 } from "./records";
 import { LockKeeperClient } from "./lock-keeper-client";
@@ -107,6 +106,9 @@ export class FileStore implements Store {
   /** Records removed by a tombstone (possibly read before the record itself). */
   private readonly dead = new Set<number>();
   private readonly logNumbers = new Map<string, number>();
+  /** Counts changes to the index, so snapshot() rebuilds its maps only after a change. */
+  private version = 0;
+  private snapshotCache: { version: number; results: Map<string, ResultMeta>; failures: Map<string, FailureRecord> } | undefined;
   private readonly problems: string[] = [];
   private lastRefresh = -Infinity;
   /** mtime of logs/ when it was last listed. */
@@ -182,11 +184,11 @@ export class FileStore implements Store {
     const stored: ResultMeta = { ...meta, size: data.byteLength };
     let record: Appended;
     if (data.byteLength <= INLINE_LIMIT) {
-      record = [inlineResultRecord(hash, stored, data), { kind: Kind.Inline, hash, meta: stored, dataStart: 0, dataLength: data.byteLength }];
+      record = [inlineResultRecord(hash, stored, data), { kind: Kind.Inline, hash, meta: stored, dataStart: 0, dataLength: data.byteLength, offset: 0, length: 0 }];
     } else {
       const blobPath = await this.writeBlob(hash, data);
       const blobCrc = crc32(data);
-      record = [blobResultRecord(hash, stored, blobCrc, blobPath), { kind: Kind.Blob, hash, meta: stored, blobCrc, blobPath }];
+      record = [blobResultRecord(hash, stored, blobCrc, blobPath), { kind: Kind.Blob, hash, meta: stored, blobCrc, blobPath, offset: 0, length: 0 }];
     }
     this.append([record, ...this.clearsOf(hash)]);
   }
@@ -217,7 +219,7 @@ export class FileStore implements Store {
 
   async markFailed(hash: string, failure: FailureRecord): Promise<void> {
     this.prepareForWriting();
-    this.append([[failureRecord(hash, failure), { kind: Kind.Failed, hash, failure }]]);
+    this.append([[failureRecord(hash, failure), { kind: Kind.Failed, hash, failure, offset: 0, length: 0 }]]);
   }
 
   async clearFailed(hash: string): Promise<void> {
@@ -270,11 +272,16 @@ export class FileStore implements Store {
 
   async snapshot(): Promise<StoreSnapshot> {
     this.refresh();
-    const results = new Map<string, ResultMeta>();
-    // The metadata objects are shared with the index, not copied (100,000 copies cost more than the read): do not mutate them.
-    for (const [hash, slot] of this.results) results.set(hash, (lastOf(slot).record as { meta: ResultMeta }).meta);
-    const failures = new Map<string, FailureRecord>();
-    for (const [hash, slot] of this.failures) failures.set(hash, (lastOf(slot).record as { failure: FailureRecord }).failure);
+    // Built once per change of the index and shared by later snapshots, down to the metadata
+    // objects (copying 100,000 of them per call would cost more than reading them): treat as read-only.
+    if (this.snapshotCache?.version !== this.version) {
+      const results = new Map<string, ResultMeta>();
+      for (const [hash, slot] of this.results) results.set(hash, (lastOf(slot).record as { meta: ResultMeta }).meta);
+      const failures = new Map<string, FailureRecord>();
+      for (const [hash, slot] of this.failures) failures.set(hash, (lastOf(slot).record as { failure: FailureRecord }).failure);
+      this.snapshotCache = { version: this.version, results, failures };
+    }
+    const { results, failures } = this.snapshotCache;
     return { results, locks: this.readLocks(), failures, problems: [...this.problems] };
   }
 
@@ -502,6 +509,7 @@ export class FileStore implements Store {
   }
 
   private apply(log: Log, record: ParsedRecord): void {
+    this.version++;
     const id = this.recordId(log.name, record.offset);
     switch (record.kind) {
       case Kind.Inline:
@@ -538,6 +546,7 @@ export class FileStore implements Store {
 
   /** Forgets a damaged result (so has() is false and the task is recomputed) and builds the error. */
   private corrupt(entry: Entry, where: string, detail: string): CorruptResultError {
+    this.version++;
     dropEntry(this.results, entry.record.hash, entry.id);
     this.dead.add(entry.id);
     const error = new CorruptResultError(entry.record.hash, where, `${detail}; it counts as not computed and will be recomputed`);
@@ -605,7 +614,7 @@ export class FileStore implements Store {
     while (written < bytes.length) written += fs.writeSync(own.fd, bytes, written);
     let offset = own.parsed;
     for (const [encoded, body] of records) {
-      this.apply(own, describeAppended(body, offset, encoded));
+      this.apply(own, placeAppended(body, offset, encoded));
       offset += encoded.length;
     }
     own.parsed = offset;
@@ -639,12 +648,12 @@ export class FileStore implements Store {
   }
 }
 
-/** A record to append: its bytes, and what it says (indexed without parsing it back). */
-type Appended = [Buffer, RecordBody];
+/** A record to append: its bytes, and what it says (offset and length filled in when appended). */
+type Appended = [Buffer, ParsedRecord];
 
 function tombstone(kind: Kind.Removed | Kind.Cleared, hash: string, of: Entry): Appended {
   const target: RecordId = { log: of.log.name, offset: of.record.offset };
-  return [tombstoneRecord(kind, hash, target), { kind, hash, target }];
+  return [tombstoneRecord(kind, hash, target), { kind, hash, target, offset: 0, length: 0 }];
 }
 
 function pushEntry(map: Map<string, Slot>, hash: string, entry: Entry): void {

@@ -43,12 +43,12 @@ export type ParsedRecord = RecordBody & {
   length: number;
 };
 
-/** The parsed form of a record this process encoded and appended at `offset` (no need to parse it back). */
-export function describeAppended(body: RecordBody, offset: number, bytes: Buffer): ParsedRecord {
-  if (body.kind === Kind.Inline) {
-    return { ...body, dataStart: offset + bytes.length - body.dataLength, offset, length: bytes.length };
-  }
-  return { ...body, offset, length: bytes.length };
+/** Places a record this process encoded and appended at `offset` (its fields are known: no need to parse it back). */
+export function placeAppended(record: ParsedRecord, offset: number, bytes: Buffer): ParsedRecord {
+  record.offset = offset;
+  record.length = bytes.length;
+  if (record.kind === Kind.Inline) record.dataStart = offset + bytes.length - record.dataLength;
+  return record;
 }
 
 export const crc32: (data: Uint8Array) => number =
