@@ -43,7 +43,7 @@ import {
   type RecordId,
 } from "./records";
 import { LockKeeperClient } from "./lock-keeper-client";
-import { isDeadLocalOwner, readOwner, removeLockEntry } from "./lock-entry";
+import { isAlive, isDeadLocalOwner, readOwner, removeLockEntry } from "./lock-entry";
 
 /** The on-disk layout version, written to jug-store.json. Bump on any incompatible change. */
 export const STORE_LAYOUT_VERSION = 1;
@@ -76,10 +76,17 @@ interface StoreMarker {
 interface Log {
   readonly name: string;
   readonly path: string;
-  fd: number | undefined;
   /** Bytes parsed so far. */
   parsed: number;
+  /** Its writer is a dead process on this host and it was read to the end: it cannot change, never stat it again. */
+  final: boolean;
+  /** When the writer was last checked for life (only while the log does not grow). */
+  checkedAt: number;
 }
+
+/** Log names are `<host>-<pid>-<random>.log`: the writer, to tell when a log can no longer grow. */
+const LOG_NAME = /^(.*)-(\d+)-[0-9a-f]{8}\.log$/;
+const WRITER_CHECK_MS = 1000;
 
 /** A live result or failure record in the index. */
 interface Entry {
@@ -115,6 +122,7 @@ export class FileStore implements Store {
   private logsListedAt = NaN;
 
   private own: (Log & { fd: number; fsyncTimer?: NodeJS.Timeout }) | undefined;
+  private readonly host = os.hostname().replace(/[^\w.-]/g, "_");
   private prepared = false;
   private keeper: LockKeeperClient | undefined;
   private readonly heldLocks = new Map<string, HeldLock>();
@@ -441,10 +449,7 @@ export class FileStore implements Store {
       clearTimeout(this.own.fsyncTimer);
       fs.fdatasyncSync(this.own.fd);
     }
-    for (const log of this.logs.values()) {
-      if (log.fd !== undefined) fs.closeSync(log.fd);
-      log.fd = undefined;
-    }
+    if (this.own) fs.closeSync(this.own.fd);
   }
 
   // --- the index -----------------------------------------------------------------------------
@@ -480,22 +485,31 @@ export class FileStore implements Store {
     if (listedAt === this.logsListedAt) return;
     for (const name of fs.readdirSync(this.logsDir)) {
       if (!name.endsWith(".log") || this.logs.has(name)) continue;
-      this.logs.set(name, { name, path: path.join(this.logsDir, name), fd: undefined, parsed: 0 });
+      this.logs.set(name, { name, path: path.join(this.logsDir, name), parsed: 0, final: false, checkedAt: 0 });
     }
     // A coarse-mtime file system (1 s on some network mounts) could hide a log created in the same tick: trust settled mtimes only.
     this.logsListedAt = Date.now() - listedAt > 2000 ? listedAt : NaN;
   }
 
+  /**
+   * Reads what was appended to `log` since the last time. No file descriptor stays open (a store
+   * may hold thousands of logs), and a finished log of a dead local writer is never looked at again.
+   */
   private tail(log: Log): boolean {
+    if (log.final) return false;
+    let size: number;
     try {
-      log.fd ??= fs.openSync(log.path, "r");
+      size = fs.statSync(log.path).size;
     } catch {
-      return false; // removed meanwhile
+      log.final = true; // removed
+      return false;
     }
-    const size = fs.fstatSync(log.fd).size;
-    if (size <= log.parsed) return false;
+    if (size <= log.parsed) {
+      this.checkWriterGone(log);
+      return false;
+    }
     const chunk = Buffer.allocUnsafe(size - log.parsed);
-    const got = readFully(log.fd, chunk, log.parsed);
+    const got = readAt(log.path, chunk, log.parsed);
     const outcome = parseRecords(chunk.subarray(0, got), log.parsed);
     for (const record of outcome.records) this.apply(log, record);
     for (const p of outcome.problems) {
@@ -535,11 +549,23 @@ export class FileStore implements Store {
     return n * 2 ** 40 + offset;
   }
 
+  private checkWriterGone(log: Log): void {
+    const now = Date.now();
+    if (now - log.checkedAt < WRITER_CHECK_MS) return;
+    log.checkedAt = now;
+    const writer = LOG_NAME.exec(log.name);
+    if (writer && writer[1] === this.host && Number(writer[2]) !== process.pid && !isAlive(Number(writer[2]))) log.final = true;
+  }
+
   private readRecordBytes(entry: Entry): Buffer {
     const log = entry.log;
-    log.fd ??= fs.openSync(log.path, "r");
     const bytes = Buffer.allocUnsafe(entry.record.length);
-    const got = readFully(log.fd, bytes, entry.record.offset);
+    let got: number;
+    try {
+      got = log === this.own ? readFully(this.own.fd, bytes, entry.record.offset) : readAt(log.path, bytes, entry.record.offset);
+    } catch (e) {
+      throw this.corrupt(entry, log.path, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
     if (got < bytes.length) throw this.corrupt(entry, log.path, `the log ends at byte ${entry.record.offset + got} (truncated?)`);
     return bytes;
   }
@@ -586,10 +612,10 @@ export class FileStore implements Store {
   /** This process's log, created at its first record (a process that only reads or locks leaves no log). */
   private ownLog(): Log & { fd: number; fsyncTimer?: NodeJS.Timeout } {
     if (this.own) return this.own;
-    const name = `${os.hostname().replace(/[^\w.-]/g, "_")}-${process.pid}-${randomBytes(4).toString("hex")}.log`;
+    const name = `${this.host}-${process.pid}-${randomBytes(4).toString("hex")}.log`;
     const logPath = path.join(this.logsDir, name);
     const fd = this.asWriter(() => fs.openSync(logPath, "ax+"));
-    this.own = { name, path: logPath, fd, parsed: 0 };
+    this.own = { name, path: logPath, fd, parsed: 0, final: false, checkedAt: 0 };
     this.logs.set(name, this.own);
     return this.own;
   }
@@ -677,6 +703,15 @@ function entriesOf(slot: Slot | undefined): readonly Entry[] {
 
 function lastOf(slot: Slot): Entry {
   return Array.isArray(slot) ? slot[slot.length - 1]! : slot;
+}
+
+function readAt(file: string, into: Buffer, position: number): number {
+  const fd = fs.openSync(file, "r");
+  try {
+    return readFully(fd, into, position);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function readFully(fd: number, into: Buffer, position: number): number {
