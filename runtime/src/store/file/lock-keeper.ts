@@ -56,22 +56,28 @@ const lockFs = {
   },
 };
 
-/** Removes the lock at once when its recorded owner is a dead process on this host. */
-function reclaimIfOwnerDead(lockDir: string): void {
+/** Removes the lock when its recorded owner is a dead process on this host; true when it did. */
+function reclaimIfOwnerDead(lockDir: string): boolean {
   const owner = readOwner(lockDir);
-  if (!owner || !isDeadLocalOwner(owner)) return; // no owner yet: proper-lockfile's stale rule applies
+  if (!owner || !isDeadLocalOwner(owner)) return false; // proper-lockfile's stale rule applies
   try {
     removeLockEntry(lockDir);
   } catch {
     // another process reclaimed it first
   }
+  return true;
 }
 
 type LockOutcome = { ok: true } | { ok: false; held: true };
 
 async function lock(lockDir: string, owner: LockOwner, staleMs: number): Promise<LockOutcome> {
   if (held.has(lockDir)) return { ok: false, held: true };
-  reclaimIfOwnerDead(lockDir);
+  const first = await tryLock(lockDir, owner, staleMs);
+  // Held by someone: if that is a dead process on this host (SIGKILL), take it over at once.
+  return first.ok || !reclaimIfOwnerDead(lockDir) ? first : tryLock(lockDir, owner, staleMs);
+}
+
+async function tryLock(lockDir: string, owner: LockOwner, staleMs: number): Promise<LockOutcome> {
   pendingOwners.set(lockDir, JSON.stringify(owner));
   try {
     const release = await lockfile.lock(lockDir.replace(/\.lock$/, ""), {
