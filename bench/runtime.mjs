@@ -32,11 +32,15 @@ const diskBase = join(resultsDir, "stores");
 const tmpfsBase = "/dev/shm";
 mkdirSync(diskBase, { recursive: true });
 
-/** Runs the jug CLI; returns wall seconds, exit code, output, and peak RSS (KiB) via GNU time. */
+/**
+ * Runs the jug CLI; returns wall seconds, CPU seconds (user + system, all its processes), exit
+ * code, output, and peak RSS (KiB) of its largest process, via GNU time. CPU time is reported
+ * beside wall time because it is less disturbed by other load on the machine.
+ */
 function runJug(args, { env = {}, allowFailure = false } = {}) {
   const rssFile = join(resultsDir, `.rss-${process.pid}`);
   const command = existsSync("/usr/bin/time")
-    ? ["/usr/bin/time", ["-f", "%M", "-o", rssFile, process.execPath, jug, ...args]]
+    ? ["/usr/bin/time", ["-f", "%M %U %S", "-o", rssFile, process.execPath, jug, ...args]]
     : [process.execPath, [jug, ...args]];
   const started = process.hrtime.bigint();
   const r = spawnSync(command[0], command[1], { cwd: root, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 1 << 30 });
@@ -45,9 +49,9 @@ function runJug(args, { env = {}, allowFailure = false } = {}) {
   if (r.status !== 0 && !allowFailure) {
     throw new Error(`jug ${args.join(" ")} exited with ${r.status}\n${r.stderr.slice(-2000)}`);
   }
-  const peakKiB = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) : NaN;
+  const [peakKiB, user, system] = existsSync(rssFile) ? readFileSync(rssFile, "utf8").trim().split("\n").pop().split(" ").map(Number) : [NaN, NaN, NaN];
   rmSync(rssFile, { force: true });
-  return { seconds, status: r.status, stdout: r.stdout, stderr: r.stderr, peakKiB };
+  return { seconds, cpu: user + system, status: r.status, stdout: r.stdout, stderr: r.stderr, peakKiB };
 }
 
 const median = (xs) => {
@@ -85,10 +89,15 @@ function diskUsage(dir) {
 }
 
 const rows = [];
-const raw = { date: new Date().toISOString(), quick, machine: machine(), results: {} };
+const raw = { date: new Date().toISOString(), quick, machine: machine(), load: loadAverage(), results: {} };
 function report(name, value, python = "", target = "") {
   rows.push({ name, value, python, target });
   console.error(`  ${name}: ${value}`);
+}
+
+/** 1-minute load average before and after: benchmarks on a busy machine are not comparable. */
+function loadAverage() {
+  return readFileSync("/proc/loadavg", "utf8").split(" ")[0];
 }
 
 function machine() {
@@ -103,6 +112,14 @@ function machine() {
   };
 }
 
+/** "wall s [min-max], CPU s" of repeated runs. */
+function timing(runs) {
+  const wall = runs.map((r) => r.seconds);
+  return `**${median(wall).toFixed(2)} s** [${range(wall)}], CPU ${median(runs.map((r) => r.cpu)).toFixed(2)} s`;
+}
+const repeat = (f) => Array.from({ length: REPS }, f);
+const count = (n) => n.toLocaleString("en");
+
 // ---- per-task overhead ------------------------------------------------------------------------
 
 function overhead(label, base, workers, pythonMs) {
@@ -110,21 +127,22 @@ function overhead(label, base, workers, pythonMs) {
   const empty = [];
   const full = [];
   for (let i = 0; i < REPS; i++) {
-    // Interleaved, so slow phases of the disk hit both.
-    empty.push(executeFresh(0, store, workers).seconds);
-    full.push(executeFresh(N_SMALL, store, workers).seconds);
+    // Interleaved, so slow phases of the disk (or of other load) hit both.
+    empty.push(executeFresh(0, store, workers));
+    full.push(executeFresh(N_SMALL, store, workers));
   }
-  const perTaskMs = ((median(full) - median(empty)) / N_SMALL) * 1000;
-  raw.results[label] = { empty, full, perTaskMs };
+  const perTask = (key) => ((median(full.map((r) => r[key])) - median(empty.map((r) => r[key]))) / N_SMALL) * 1000;
+  raw.results[label] = { empty, full, perTaskWallMs: perTask("seconds"), perTaskCpuMs: perTask("cpu") };
   report(
-    `execute ${N_SMALL.toLocaleString("en")} trivial tasks, ${workers} worker${workers > 1 ? "s" : ""}, store on ${base === tmpfsBase ? "tmpfs" : "disk"}`,
-    `${median(full).toFixed(2)} s [${range(full)}] = **${perTaskMs.toFixed(3)} ms/task** (N=0: ${median(empty).toFixed(2)} s)`,
+    `execute ${count(N_SMALL)} trivial tasks, ${workers} worker${workers > 1 ? "s" : ""}, store on ${base === tmpfsBase ? "tmpfs" : "disk"}`,
+    `**${perTask("seconds").toFixed(3)} ms/task** wall, ${perTask("cpu").toFixed(3)} ms/task CPU (${timing(full)}; N=0: ${median(empty.map((r) => r.seconds)).toFixed(2)} s)`,
     pythonMs,
     pythonMs ? `< ${(parseFloat(pythonMs) / 10).toFixed(3)} ms/task` : "",
   );
   return store;
 }
 
+raw.commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
 console.error(`jug runtime benchmark (${quick ? "quick" : "full"}): N=${N_SMALL} and ${N_LARGE}, ${REPS} repetition(s)`);
 const diskStore = overhead("disk-1", diskBase, 1, "1.30 ms/task");
 overhead("disk-2", diskBase, 2, "0.86 ms/task");
@@ -135,15 +153,16 @@ overhead("tmpfs-2", tmpfsBase, 2, "");
 
 {
   const n = N_SMALL;
+  const env = { JUGBENCH_N: String(n) };
   executeFresh(n, diskStore, 1);
-  const status = Array.from({ length: REPS }, () => runJug(["status", trivial, "--jugdir", diskStore], { env: { JUGBENCH_N: String(n) } }).seconds);
-  report(`status, ${n.toLocaleString("en")} complete tasks (disk)`, `${median(status).toFixed(2)} s [${range(status)}]`, n === 20_000 ? "0.44 s" : "");
-  const noop = Array.from({ length: REPS }, () => runJug(["execute", trivial, "--jugdir", diskStore], { env: { JUGBENCH_N: String(n) } }).seconds);
-  report(`no-op re-execute, ${n.toLocaleString("en")} complete tasks (disk)`, `${median(noop).toFixed(2)} s [${range(noop)}]`, n === 20_000 ? "0.48 s" : "");
+  const status = repeat(() => runJug(["status", trivial, "--jugdir", diskStore], { env }));
+  report(`status, ${count(n)} complete tasks (disk)`, timing(status), n === 20_000 ? "0.44 s" : "");
+  const noop = repeat(() => runJug(["execute", trivial, "--jugdir", diskStore], { env }));
+  report(`no-op re-execute, ${count(n)} complete tasks (disk)`, timing(noop), n === 20_000 ? "0.48 s" : "");
   const use = diskUsage(diskStore);
-  raw.results.diskSmall = { status, noop, use };
+  raw.results.small = { status, noop, use };
   report(
-    `disk per trivial result (${(n + 1).toLocaleString("en")} results, ext4)`,
+    `disk per trivial result (${count(n + 1)} results, ext4)`,
     `**${(use.allocated / (n + 1) / 1024).toFixed(3)} KiB** allocated (${(use.allocated / 2 ** 20).toFixed(1)} MiB in ${use.files} files; ${(use.apparent / (n + 1)).toFixed(0)} B/result of content)`,
     "4.2 KiB",
     "< 0.5 KiB",
@@ -154,22 +173,23 @@ overhead("tmpfs-2", tmpfsBase, 2, "");
 
 {
   const n = N_LARGE;
+  const env = { JUGBENCH_N: String(n) };
   const store = freshStore(tmpfsBase, "large");
   const run = executeFresh(n, store, 1);
-  report(`execute ${n.toLocaleString("en")} trivial tasks, 1 worker (tmpfs)`, `${run.seconds.toFixed(2)} s`, n === 100_000 ? "25.3 s" : "");
-  report(`worker peak memory over ${n.toLocaleString("en")} tasks`, `**${(run.peakKiB / 1024).toFixed(0)} MB** (max RSS of any process)`, n === 100_000 ? "147 MB" : "", "< 120 MB");
-  const status = Array.from({ length: REPS }, () => runJug(["status", trivial, "--jugdir", store], { env: { JUGBENCH_N: String(n) } }));
+  report(`execute ${count(n)} trivial tasks, 1 worker (tmpfs)`, `${run.seconds.toFixed(2)} s, CPU ${run.cpu.toFixed(2)} s`, n === 100_000 ? "25.3 s" : "");
+  report(`worker peak memory over ${count(n)} tasks (1 worker, max RSS)`, `**${(run.peakKiB / 1024).toFixed(0)} MB**`, n === 100_000 ? "147 MB" : "", "< 120 MB");
+  const status = repeat(() => runJug(["status", trivial, "--jugdir", store], { env }));
   report(
-    `status, ${n.toLocaleString("en")} complete tasks (tmpfs)`,
-    `**${median(status.map((r) => r.seconds)).toFixed(2)} s** [${range(status.map((r) => r.seconds))}], peak RSS ${(Math.max(...status.map((r) => r.peakKiB)) / 1024).toFixed(0)} MB`,
+    `status, ${count(n)} complete tasks (tmpfs)`,
+    `${timing(status)}; peak RSS ${(Math.max(...status.map((r) => r.peakKiB)) / 1024).toFixed(0)} MB`,
     n === 100_000 ? "1.35-1.46 s" : "",
     "< 0.3 s",
   );
-  const noop = Array.from({ length: REPS }, () => runJug(["execute", trivial, "--jugdir", store], { env: { JUGBENCH_N: String(n) } }).seconds);
-  report(`no-op re-execute, ${n.toLocaleString("en")} complete tasks (tmpfs)`, `**${median(noop).toFixed(2)} s** [${range(noop)}]`, n === 100_000 ? "1.76 s" : "", "< 0.5 s");
+  const noop = repeat(() => runJug(["execute", trivial, "--jugdir", store], { env }));
+  report(`no-op re-execute, ${count(n)} complete tasks (tmpfs)`, timing(noop), n === 100_000 ? "1.76 s" : "", "< 0.5 s");
   const use = diskUsage(store);
-  report(`store size, ${(n + 1).toLocaleString("en")} results (tmpfs)`, `${(use.allocated / 2 ** 20).toFixed(1)} MiB = ${(use.allocated / (n + 1) / 1024).toFixed(3)} KiB/result`, n === 100_000 ? "391 MB" : "");
-  raw.results.large = { execute: run.seconds, peakKiB: run.peakKiB, status: status.map((r) => r.seconds), noop, use };
+  report(`store size, ${count(n + 1)} results (tmpfs)`, `${(use.allocated / 2 ** 20).toFixed(1)} MiB = ${(use.allocated / (n + 1) / 1024).toFixed(3)} KiB/result`, n === 100_000 ? "391 MB" : "");
+  raw.results.large = { execute: run, status, noop, use };
   rmSync(store, { recursive: true, force: true });
 }
 
@@ -212,7 +232,10 @@ for (const label of ["disk-2", "tmpfs-1", "tmpfs-2"]) {
 }
 
 const m = raw.machine;
-console.log(`\nMachine: ${m.cpus} CPUs (${m.cpu}), ${m.memoryGiB} GiB RAM, store disk ${m.disk}, tmpfs /dev/shm; Node ${m.node}; ${raw.date}${quick ? " (quick mode)" : ""}\n`);
+console.log(
+  `\nMachine: ${m.cpus} CPUs (${m.cpu}), ${m.memoryGiB} GiB RAM, store disk ${m.disk}, tmpfs /dev/shm; Node ${m.node}; commit ${raw.commit}; ` +
+    `${raw.date}${quick ? " (quick mode)" : ""}; load average ${raw.load} at start, ${loadAverage()} at end\n`,
+);
 console.log("| measurement | jug for TypeScript | Python jug | target |");
 console.log("| --- | --- | --- | --- |");
 for (const r of rows) console.log(`| ${r.name} | ${r.value} | ${r.python} | ${r.target} |`);

@@ -14,7 +14,7 @@ const jugfile = relative(root, join(here, "jugfile.ts"));
 const extra = process.argv.slice(2);
 
 function runJug(args, capture) {
-  const r = spawnSync(process.execPath, [jug, ...args], { cwd: root, stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit", encoding: "utf8" });
+  const r = spawnSync(process.execPath, [jug, ...args], { cwd: root, stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit", encoding: "utf8", maxBuffer: 1 << 30 });
   if (r.error) throw r.error;
   return r;
 }
