@@ -15,7 +15,7 @@ function currentSettings(): JugSettings {
   return readSettings((key) => config.get(key));
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel("Jug", { log: true });
   let settings = currentSettings();
   const client = new JugClient(context, log, settings);
@@ -35,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const open = vscode.workspace.textDocuments.filter(isJugfile).map((d) => d.uri);
     const all = new Map([...jugfiles, ...open].map((u) => [u.toString(), u]));
     await vscode.commands.executeCommand("setContext", "jug.noJugfiles", all.size === 0);
+    log.info(`jugfiles: ${[...all.values()].map((u) => vscode.workspace.asRelativePath(u)).join(", ") || "none"}`);
     if (all.size === 0) return;
     if (!client.running) await client.start();
     await client.refreshGraphs([...all.keys()]);
@@ -88,7 +89,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   log.info(`Jug activated (workspace ${vscode.workspace.isTrusted ? "trusted" : "in Restricted Mode: nothing will run"})`);
-  await refresh();
+  // Not awaited: activation ends at once; the server and the graphs arrive when ready.
+  void refresh();
 }
 
 export function deactivate(): Thenable<void> | undefined {

@@ -127,13 +127,20 @@ export class JugClient implements vscode.Disposable {
   async refreshGraphs(uris?: readonly string[]): Promise<void> {
     const requests: GraphParams[] = uris ? uris.map((uri) => ({ uri })) : [{}];
     const results = await Promise.allSettled(requests.map((p) => this.request<GraphParams, GraphResult>(GraphRequest, p)));
+    let lensesStale = false;
     for (const r of results) {
       if (r.status === "rejected") {
         this.log.warn(`jug/graph failed: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
         continue;
       }
-      for (const g of r.value.jugfiles) this.graphs.set(g.uri, g);
+      for (const g of r.value.jugfiles) {
+        const before = this.graphs.get(g.uri);
+        this.graphs.set(g.uri, g);
+        if (JSON.stringify(before?.status?.counts) !== JSON.stringify(g.status?.counts)) lensesStale = true;
+      }
     }
+    // The server asks for a lens refresh when titles change; a new graph is a cheap extra nudge.
+    if (lensesStale) this.refreshLenses();
     this.changed.fire();
   }
 
