@@ -150,7 +150,7 @@ for (const [kind, make] of STORES) {
       const { store } = await make();
       let change = nextChange(store);
       await store.write("w1", bytes(1), meta());
-      assert.ok((await change) < 100);
+      assert.ok((await change) < 500, "soon (in-process; the cross-process wake-up is timed below)");
       change = nextChange(store);
       await store.markFailed("w2", failure);
       await change;
@@ -194,7 +194,8 @@ for (const [kind, make] of STORES) {
       assert.deepEqual(await contents(other.read("x1")), bytes(1));
       const change = nextChange(other);
       await store.write("x2", bytes(2), meta());
-      assert.ok((await change) < 100, "woken within 100 ms");
+      const latency = await change;
+      assert.ok(latency < 150, `woken within ~100 ms (took ${latency} ms)`);
       assert.equal(await other.has("x2"), true, "has() is current after the watch callback");
       const lock = await store.lock("x3", owner);
       assert.equal(await other.lock("x3", owner), null, "the lock excludes other handles");

@@ -352,25 +352,30 @@ export class FileStore implements Store {
       scheduled = true;
       setImmediate(() => check(true));
     };
-    const fsWatchers: fs.FSWatcher[] = [];
-    const watchDir = (dir: string) => {
-      try {
-        const w = fs.watch(dir, { persistent: true }, onEvent);
-        w.on("error", () => w.close());
-        fsWatchers.push(w);
-      } catch {
-        // not created yet, or no notification support: the poll covers it
+    // logs/ and locks/ may not exist yet (nothing written): the poll covers them until they do.
+    const fsWatchers = new Map<string, fs.FSWatcher>();
+    const watchDirs = () => {
+      for (const dir of [this.logsDir, this.locksDir]) {
+        if (fsWatchers.has(dir)) continue;
+        try {
+          const w = fs.watch(dir, { persistent: true }, onEvent);
+          w.on("error", () => w.close()); // e.g. the store was removed; the poll goes on
+          fsWatchers.set(dir, w);
+        } catch {
+          // not created yet, or no notification support
+        }
       }
     };
-    watchDir(this.logsDir);
-    watchDir(this.locksDir);
-    if (fsWatchers.length < 2) watchDir(this.location);
+    watchDirs();
     lastLocks = this.lockNames();
-    const poll = setInterval(() => check(false), WATCH_POLL_MS);
+    const poll = setInterval(() => {
+      if (fsWatchers.size < 2) watchDirs();
+      check(false);
+    }, WATCH_POLL_MS);
     return {
       close: () => {
         clearInterval(poll);
-        for (const w of fsWatchers) w.close();
+        for (const w of fsWatchers.values()) w.close();
       },
     };
   }
