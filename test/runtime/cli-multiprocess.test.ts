@@ -95,7 +95,8 @@ test("a worker SIGKILLed mid-task: another worker on the same host finishes the 
   assert.equal(doc.tasks[1]!.preview, "20");
 });
 
-test("a worker waiting for another worker's task starts within ~100 ms of it finishing", async () => {
+/** One run of the wake-up fixture: milliseconds from "first" returning (in worker A) to "second" starting (in worker B). */
+async function wakeUpLatency(): Promise<number> {
   const project = fixtureProject("wakeup");
   const log = path.join(project, "log");
   const a = finished(spawnJug(["execute"], project));
@@ -107,8 +108,16 @@ test("a worker waiting for another worker's task starts within ~100 ms of it fin
   const end = Number(fs.readFileSync(path.join(log, "first-end"), "utf8"));
   const [start, secondPid] = fs.readFileSync(path.join(log, "second-start"), "utf8").split(" ").map(Number);
   assert.notEqual(secondPid, Number(fs.readFileSync(path.join(log, "first-started"), "utf8")), "second ran in the other worker");
-  const latency = start! - end;
-  assert.ok(latency < 150, `wake-up latency ${latency} ms`);
+  return start! - end;
+}
+
+test("a worker waiting for another worker's task starts within ~100 ms of it finishing", async () => {
+  // The latency includes A storing the result. On a loaded machine one run can be delayed by the
+  // scheduler, so up to three runs are made and the best must be under 100 ms (a 12 s sleep, or
+  // any fixed poll of 100 ms or more, fails every run).
+  const latencies: number[] = [];
+  while (latencies.length < 3 && !latencies.some((ms) => ms < 100)) latencies.push(await wakeUpLatency());
+  assert.ok(Math.min(...latencies) < 100, `wake-up latencies ${latencies.join(", ")} ms`);
 });
 
 test("SIGTERM stops a worker cleanly: exit non-zero, lock released, finished results kept", async () => {
