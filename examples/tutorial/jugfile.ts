@@ -15,7 +15,7 @@ import { imageFeatures } from "./features";
 import { decodePng, encodePng, imageFileName, renderScene, writeFileAtomic } from "./scenes";
 
 const small = process.env.TUTORIAL_SMALL === "1";
-const IMAGE_COUNT = small ? 60 : 400;
+const IMAGE_COUNT = small ? 60 : 300;
 const K_VALUES = range(2, small ? 8 : 200); // the seed's range(2, 200)
 const RESTARTS = 10;
 const IMAGES_DIR = join(__dirname, "images");
