@@ -14,15 +14,23 @@ export function shortName(fullName: string): string {
   return dot < 0 ? fullName : fullName.slice(dot + 1);
 }
 
-/** For each site (same index), the runtime tasks created there. */
-export function joinSites(sites: readonly TaskSite[], tasks: readonly TaskStatus[], documentPath: string): TaskStatus[][] {
+/**
+ * For each site (same index), the runtime tasks created there. `mapLine` moves a 0-based line of
+ * the file the runtime loaded (on disk) to the buffer being edited (see analysis/remap.ts).
+ */
+export function joinSites(
+  sites: readonly TaskSite[],
+  tasks: readonly TaskStatus[],
+  documentPath: string,
+  mapLine: (line: number) => number = (line) => line,
+): TaskStatus[][] {
   const joined: TaskStatus[][] = sites.map(() => []);
   const target = path.resolve(documentPath);
   const inFile = tasks.filter((t) => t.site && path.resolve(path.dirname(target), t.site.file) === target);
   // Runtime tasks by 0-based line, then by column.
   const byLine = new Map<number, Map<number, TaskStatus[]>>();
   for (const task of inFile) {
-    const line = task.site!.line - 1;
+    const line = mapLine(task.site!.line - 1);
     const columns = byLine.get(line) ?? new Map<number, TaskStatus[]>();
     byLine.set(line, columns);
     const group = columns.get(task.site!.column) ?? [];

@@ -1,0 +1,187 @@
+/**
+ * The server over a real LSP connection (in this process, stream pair), with a stand-in runtime
+ * CLI (fixtures/fake-runtime) so lens joins, trust, load errors and hangs are checked precisely.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fixture } from "./fixtures";
+import { inProcessServer, type TestClient } from "./lspHarness";
+
+const FAKE_CLI = fixture("fake-runtime", "bin", "jug.js");
+
+function workspace(): { dir: string; jugfile: string; marker: string; statusFile: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jug-lsp-"));
+  const jugfile = path.join(dir, "jugfile.ts");
+  fs.copyFileSync(fixture("lsp", "jugfile.ts"), jugfile);
+  fs.copyFileSync(fixture("lsp", "notajugfile.ts"), path.join(dir, "notajugfile.ts"));
+  return { dir, jugfile, marker: path.join(dir, "cli-calls.txt"), statusFile: path.join(dir, "status.json") };
+}
+
+function task(hash: string, name: string, line: number, column: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    hash, name, state: "waiting", deps: [], site: { file: "", line, column }, duration: null, size: null, stale: false,
+    worker: null, preview: null, time: null, error: null, ...extra,
+  };
+}
+
+/** Markdown as a reader sees it, roughly: backslash escapes removed. */
+function rendered(markdown: string): string {
+  return markdown.replace(/\\(.)/g, "$1");
+}
+
+function writeStatus(statusFile: string, tasks: Record<string, unknown>[]): void {
+  const counts = { waiting: 0, ready: 0, running: 0, complete: 0, failed: 0 } as Record<string, number>;
+  for (const t of tasks) counts[t["state"] as string]!++;
+  fs.writeFileSync(statusFile, JSON.stringify({ version: 1, jugfile: "jugfile.ts", store: "/nonexistent/store", counts, tasks }));
+}
+
+async function withClient(init: Record<string, unknown>, dir: string, body: (client: TestClient) => Promise<void>, refreshSupport = true): Promise<void> {
+  const client = inProcessServer({ fastPollMs: 100, slowPollMs: 200, refreshIntervalMs: 50 });
+  try {
+    await client.initialize(dir, init, refreshSupport);
+    await body(client);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+test("untrusted: static lenses only, nothing is ever spawned, run requests are refused with a reason", async () => {
+  const ws = workspace();
+  await withClient({ trusted: false, runtimeCli: FAKE_CLI, env: { FAKE_JUG_MARKER: ws.marker } }, ws.dir, async (client) => {
+    const uri = await client.open(ws.jugfile);
+    const lenses = await client.lenses(uri);
+    assert.deepEqual(
+      lenses.map((l) => `${l.line + 1}: ${l.title}`),
+      [
+        "8: restricted mode: not run",
+        "9: restricted mode: not run",
+        "10: restricted mode: not run",
+      ],
+    );
+    assert.ok(lenses.every((l) => l.command === "jug.showStatus"));
+    await assert.rejects(client.connection.sendRequest("jug/run", { uri }), /not trusted/);
+    await assert.rejects(client.connection.sendRequest("jug/startWorkers", { uri, count: 2 }), /not trusted/);
+    const diagnostics = await client.waitFor("diagnostics", () => client.diagnostics(uri));
+    assert.deepEqual(diagnostics.map((d) => `${d.range.start.line + 1}:${d.code}`), ["11:anonymous-task-function"]);
+    const graph = (await client.connection.sendRequest("jug/graph", { uri })) as { jugfiles: { trusted: boolean; status: unknown; sites: unknown[] }[] };
+    assert.equal(graph.jugfiles[0]!.trusted, false);
+    assert.equal(graph.jugfiles[0]!.status, null);
+    assert.equal(graph.jugfiles[0]!.sites.length, 3);
+  });
+  assert.equal(fs.existsSync(ws.marker), false, "the runtime CLI must never run in an untrusted workspace");
+});
+
+test("trusted: lenses join runtime tasks by line and order; loop calls aggregate; failures become diagnostics", async () => {
+  const ws = workspace();
+  writeStatus(ws.statusFile, [
+    task("aaaa1111", "jugfile.double", 8, 20, { state: "complete", duration: 1.23, size: 8, worker: "host:1", preview: "2" }),
+    task("bbbb2222", "jugfile.double", 9, 40, { state: "complete", duration: 0.5, preview: "2" }),
+    task("cccc3333", "jugfile.double", 9, 40, { state: "running", worker: "host:2" }),
+    task("dddd4444", "jugfile.double", 9, 40, { state: "failed", error: "RangeError: too big\n  at double" }),
+    task("eeee5555", "jugfile.describe", 10, 17, {
+      state: "complete", duration: 0.01, preview: "[click me](command:jug.evil) <img src=x> ```\nbreak out", worker: "host:1",
+    }),
+  ]);
+  const init = { trusted: true, runtimeCli: FAKE_CLI, env: { FAKE_JUG_STATUS: ws.statusFile, FAKE_JUG_MARKER: ws.marker } };
+  await withClient(init, ws.dir, async (client) => {
+    const uri = await client.open(ws.jugfile);
+    const lenses = await client.waitFor("runtime lenses", async () => {
+      const l = await client.lenses(uri);
+      return l.some((x) => x.title.startsWith("✓")) ? l : undefined;
+    });
+    assert.deepEqual(
+      lenses.map((l) => `${l.line + 1}: ${l.title}`),
+      [
+        "8: ▶ Run again",
+        "8: ✓ done 1.2 s",
+        "8: View result",
+        "9: ▶ Run",
+        "9: 3 tasks: 1 done, 1 running, 1 failed",
+        "10: ▶ Run again",
+        "10: ✓ done 10 ms",
+        "10: View result",
+      ],
+    );
+    assert.deepEqual(lenses[0]!.arguments, [{ uri, hash: "aaaa1111", target: "double" }]);
+    assert.deepEqual(lenses[2]!.arguments, [{ uri, hash: "aaaa1111", name: "jugfile.double" }]);
+    assert.ok(client.refreshes >= 1, "the client is asked to refresh when titles change");
+
+    const diagnostics = await client.waitFor("failure diagnostic", () => client.diagnostics(uri)?.find((d) => d.code === "task-failed"));
+    assert.equal(diagnostics.range.start.line + 1, 9);
+    assert.match(diagnostics.message, /1 of 3 tasks of jugfile\.double failed; first: RangeError: too big/);
+
+    // Hover on a single task: state, duration, worker, short hash; the preview is fenced, never markup.
+    const hover = await client.hover(uri, 9, 16);
+    assert.ok(hover);
+    assert.match(rendered(hover), /✓ done · in 10 ms · worker host:1 · hash eeee5555/);
+    const fence = /(`{4,})text\n([\s\S]*?)\n\1/.exec(hover);
+    assert.ok(fence, "the preview sits in a code block whose fence outlasts the backticks inside");
+    assert.match(fence[2]!, /\[click me\]\(command:jug\.evil\)/);
+    assert.equal(hover.replace(fence[0], "").includes("command:"), false);
+    // Hover on the loop call: counts and a sample.
+    const loopHover = await client.hover(uri, 8, 35);
+    assert.match(rendered(loopHover ?? ""), /3 tasks: 1 done, 1 running, 1 failed/);
+    assert.match(loopHover ?? "", /dddd4444 {2}✗ failed {2}RangeError: too big/);
+    // Hover on the generator declaration: every task of that function.
+    assert.match(rendered((await client.hover(uri, 4, 7)) ?? ""), /generator doubleT \(function double\)[\s\S]*4 tasks/);
+
+    // Unsaved edit above the calls: lenses follow their lines and say the buffer differs from disk.
+    const text = fs.readFileSync(ws.jugfile, "utf8").replace("const one", "// a new comment\nconst one");
+    await client.change(uri, 2, text);
+    const dirty = await client.lenses(uri);
+    assert.deepEqual(dirty.filter((l) => l.title.startsWith("✓")).map((l) => `${l.line + 1}: ${l.title}`), [
+      "9: ✓ done 1.2 s (unsaved changes)",
+      "11: ✓ done 10 ms (unsaved changes)",
+    ]);
+    // A syntax error while typing: the lenses stay.
+    await client.change(uri, 3, text.replace("const text = describeT(one);", "const text = describeT(one;\nfor ("));
+    const during = await client.lenses(uri);
+    assert.equal(during.length, dirty.length);
+  });
+});
+
+test("a jugfile that fails to load: the runtime's message at its line; lenses say so", async () => {
+  const ws = workspace();
+  const init = { trusted: true, runtimeCli: FAKE_CLI, env: { FAKE_JUG_MODE: "fail" } };
+  await withClient(init, ws.dir, async (client) => {
+    const uri = await client.open(ws.jugfile);
+    const failed = await client.waitFor("load failure", () => client.diagnostics(uri)?.find((d) => d.code === "load-failed"));
+    assert.equal(failed.range.start.line, 4);
+    assert.match(failed.message, /Loading the jugfile failed:\nError: cannot load jugfile/);
+    const lenses = await client.lenses(uri);
+    assert.ok(lenses.some((l) => l.title === "✗ jugfile failed to load (see problems)"));
+  });
+});
+
+test("a runtime that hangs is killed after the timeout and reported; the server keeps answering", async () => {
+  const ws = workspace();
+  const init = { trusted: true, runtimeCli: FAKE_CLI, cliTimeoutMs: 800, env: { FAKE_JUG_MODE: "hang" } };
+  await withClient(init, ws.dir, async (client) => {
+    const uri = await client.open(ws.jugfile);
+    const failed = await client.waitFor("timeout", () => client.diagnostics(uri)?.find((d) => d.code === "load-failed"));
+    assert.match(failed.message, /did not finish within 1 s/);
+    assert.ok((await client.lenses(uri)).length > 0);
+  });
+});
+
+test("files that are not jugfiles get nothing; a client without refresh support is never asked to refresh", async () => {
+  const ws = workspace();
+  writeStatus(ws.statusFile, [task("aaaa1111", "jugfile.double", 8, 20, { state: "complete", duration: 1 })]);
+  const init = { trusted: true, runtimeCli: FAKE_CLI, env: { FAKE_JUG_STATUS: ws.statusFile } };
+  await withClient(
+    init,
+    ws.dir,
+    async (client) => {
+      const other = await client.open(path.join(ws.dir, "notajugfile.ts"));
+      assert.deepEqual(await client.lenses(other), []);
+      assert.equal(await client.hover(other, 0, 14), null);
+      const uri = await client.open(ws.jugfile);
+      await client.waitFor("done lens", async () => (await client.lenses(uri)).some((l) => l.title.startsWith("✓")));
+      assert.equal(client.refreshes, 0);
+    },
+    false,
+  );
+});
