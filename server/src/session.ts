@@ -406,9 +406,10 @@ export class Session {
     if (running > 0) return { started: false, message: `${running} worker(s) already running for this jugfile; they will run it.` };
     let pattern: string | undefined;
     if (hash) {
-      const names = closureNames(state.status, hash);
-      if (names.length === 0) throw new RequestFailure(-32903, `task ${hash.slice(0, 8)} is not in the jugfile's current status (save the file and wait for the status to load)`);
-      pattern = `/^(${names.map(escapeRegex).join("|")})$/`;
+      // `--target` also runs what the matching tasks need.
+      const task = state.status?.tasks.find((t) => t.hash === hash);
+      if (!task) throw new RequestFailure(-32903, `task ${hash.slice(0, 8)} is not in the jugfile's current status (save the file and wait for the status to load)`);
+      pattern = `/^${escapeRegex(task.name)}$/`;
     } else if (target) {
       pattern = target;
     }
@@ -554,26 +555,6 @@ function findParentWatch(serverDir: string): string | undefined {
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-
-/** Names of a task and everything it needs (for `--target /^(a|b)$/`). */
-export function closureNames(status: StatusDocument | null, hash: string): string[] {
-  if (!status) return [];
-  const byHash = new Map(status.tasks.map((t) => [t.hash, t]));
-  const names = new Set<string>();
-  const stack = [hash];
-  const seen = new Set<string>();
-  while (stack.length > 0) {
-    const h = stack.pop()!;
-    if (seen.has(h)) continue;
-    seen.add(h);
-    const task = byHash.get(h);
-    if (!task) continue;
-    if (task.state !== "complete") names.add(task.name);
-    stack.push(...task.deps);
-  }
-  if (names.size === 0 && byHash.has(hash)) names.add(byHash.get(hash)!.name);
-  return [...names].sort();
 }
 
 /** Untrusted read-only view: stored results and failures as tasks (no graph, no sites). */

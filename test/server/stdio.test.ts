@@ -1,0 +1,74 @@
+/**
+ * The compiled server as its own process over stdio, with the real runtime: start two workers
+ * on a fixture jugfile and watch the lens titles turn to done; stopping leaves no process behind.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fixture } from "./fixtures";
+import { stdioServer } from "./lspHarness";
+
+const RUNTIME_CLI = require.resolve("jug/package.json").replace(/package\.json$/, "bin/jug.js");
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("stdio server: two workers run the jugfile; lenses and status turn to done; no worker survives shutdown", { timeout: 120_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jug-stdio-"));
+  const jugfile = path.join(dir, "jugfile.ts");
+  fs.copyFileSync(fixture("workers", "jugfile.ts"), jugfile);
+  const client = stdioServer({ JUG_LOCK_STALE_MS: "3000" });
+  const pids = new Set<number>();
+  try {
+    await client.initialize(dir, { trusted: true, runtimeCli: RUNTIME_CLI, cliTimeoutMs: 60_000 });
+    const uri = await client.open(jugfile);
+    const before = await client.waitFor("runtime status lenses", async () => {
+      const lenses = await client.lenses(uri);
+      return lenses.some((l) => l.title.startsWith("6 tasks")) ? lenses : undefined;
+    }, 60_000);
+    assert.deepEqual(
+      before.map((l) => `${l.line + 1}: ${l.title}`),
+      ["13: ▶ Run", "13: 6 tasks: 6 ready", "14: ▶ Run", "14: waiting"],
+    );
+
+    const started = (await client.connection.sendRequest("jug/startWorkers", { uri, count: 2 })) as { running: number };
+    assert.equal(started.running, 2);
+    const status = await client.waitFor("workers reported", () =>
+      client.notifications.find((n) => n.method === "jug/statusChanged" && (n.params as { workers: number }).workers === 2),
+    );
+    for (const pid of (status.params as { workerPids: number[] }).workerPids) pids.add(pid);
+    assert.equal(pids.size, 2);
+
+    const refreshesBefore = client.refreshes;
+    const done = await client.waitFor("lenses turn to done", async () => {
+      const lenses = await client.lenses(uri);
+      return lenses.some((l) => l.title === "6 tasks: 6 done") && lenses.some((l) => l.title.startsWith("✓ done")) ? lenses : undefined;
+    }, 90_000);
+    assert.deepEqual(
+      done.map((l) => `${l.line + 1}: ${l.title.replace(/✓ done .*/, "✓ done")}`),
+      ["13: ▶ Run", "13: 6 tasks: 6 done", "14: ▶ Run again", "14: ✓ done", "14: View result"],
+    );
+    assert.ok(client.refreshes > refreshesBefore, "the server asked the client to refresh lenses while workers ran");
+    assert.ok(client.progressCreated >= 1, "work-done progress was created for the running workers");
+    const logs = client.notifications.filter((n) => n.method === "jug/log").map((n) => (n.params as { text: string }).text);
+    assert.ok(logs.some((l) => l.startsWith("starting worker 1")), logs.join("\n"));
+
+    // The result of the total, through the result viewer request.
+    const viewArgs = done[4]!.arguments[0] as { hash: string };
+    const page = (await client.connection.sendRequest("jug/result", { uri, hash: viewArgs.hash })) as { text: string; name: string };
+    assert.equal(page.text, "91");
+    assert.equal(page.name, "jugfile.total");
+  } finally {
+    await client.shutdown();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  for (const pid of pids) assert.equal(alive(pid), false, `worker ${pid} survived the server`);
+});
