@@ -74,7 +74,11 @@ async function runInProcess(
   });
   try {
     const result = await worker.run();
-    return !result.stopped && result.failed === 0;
+    if (result.kept > 0) {
+      log(`jug: ${result.kept} task(s) not run: they failed before with --keep-failed (\`jug cleanup --failed-only\` lets them run again)`);
+    }
+    if (result.blocked > 0) log(`jug: ${result.blocked} task(s) not run: a task they need failed`);
+    return !result.stopped && result.failed === 0 && result.kept === 0 && result.blocked === 0;
   } finally {
     removeHandlers();
   }

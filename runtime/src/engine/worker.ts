@@ -10,7 +10,7 @@ import { formatSite } from "../api/callsite";
 import { resolveValue, type Task } from "../api/task";
 import { userStack } from "../loader";
 import { decodeResult, encodeResult, previewOf, UnreadableResultError } from "../serialize";
-import { CorruptResultError, type HeldLock, type LockOwner, type Store } from "../store/types";
+import { CorruptResultError, MissingResultError, type HeldLock, type LockOwner, type Store } from "../store/types";
 import { uniqueTasks } from "./select";
 
 /** Backoff between polls while waiting for another worker (store.watch usually wakes us first). */
@@ -45,8 +45,10 @@ export interface WorkerOptions {
 export interface WorkerResult {
   executed: number;
   failed: number;
-  /** Tasks not run because a dependency failed (here, or kept-failed before). */
+  /** Tasks not run because a task they need failed (here, or kept-failed before). */
   blocked: number;
+  /** Tasks not run because they failed before with --keep-failed. */
+  kept: number;
   /** Stopped early: by a failure without keepGoing, or by stop(). */
   stopped: boolean;
 }
@@ -92,7 +94,7 @@ export class Worker {
       for (const d of t.deps) this.consumers.set(d.hash, (this.consumers.get(d.hash) ?? 0) + 1);
     }
     const kept = new Set([...snapshot.failures].filter(([, f]) => f.kept).map(([h]) => h));
-    const result: WorkerResult = { executed: 0, failed: 0, blocked: 0, stopped: false };
+    const result: WorkerResult = { executed: 0, failed: 0, blocked: 0, kept: 0, stopped: false };
     const watcher = store.watch(() => {
       this.changed = true;
       this.wake?.();
@@ -112,7 +114,8 @@ export class Worker {
           }
           if (kept.has(t.hash) || t.deps.some((d) => this.blocked.has(d.hash))) {
             this.blocked.add(t.hash);
-            if (!kept.has(t.hash)) result.blocked++;
+            if (kept.has(t.hash)) result.kept++;
+            else result.blocked++;
             this.finish(t);
             progressed = true;
             continue;
@@ -237,9 +240,12 @@ export class Worker {
       try {
         v = decodeResult(await store.read(d.hash));
       } catch (e) {
-        if (!(e instanceof CorruptResultError) && !(e instanceof UnreadableResultError)) throw e;
-        log(`jug: the stored result of task ${describeTask(d)} is corrupt: ${e.message}. Removing it; it is computed again.`);
-        await store.remove([d.hash]);
+        if (e instanceof MissingResultError) {
+          // Removed meanwhile (e.g. `jug invalidate`): compute it again.
+        } else if (e instanceof CorruptResultError || e instanceof UnreadableResultError) {
+          log(`jug: the stored result of task ${describeTask(d)} is corrupt: ${e.message}. Removing it; it is computed again.`);
+          await store.remove([d.hash]);
+        } else throw e;
         this.complete.delete(d.hash);
         this.done.delete(d.hash);
         return null;
