@@ -255,20 +255,21 @@ export class FileStore implements Store {
     if (!(await this.keeper.lock(lockDir, owner, this.lockStaleMs))) return null;
     // Results written before the previous holder released are visible now: has() after lock() is exact.
     this.refresh();
-    let released = false;
+    let released: Promise<void> | undefined;
     const held: HeldLock = {
       hash,
-      // Removes the entry at once; the keeper stops refreshing it soon after. Idempotent. A failure
-      // (the entry cannot be removed) is reported as a problem: the lock then goes stale.
-      release: async () => {
-        if (released) return;
-        released = true;
-        this.heldLocks.delete(hash);
-        try {
-          this.keeper?.release(lockDir);
-        } catch (e) {
-          this.report(`could not release lock ${lockDir}: ${(e as Error).message}`);
-        }
+      // Never rejects (a failed release is reported as a problem and the lock goes stale), so
+      // callers may leave it un-awaited: requests to the keeper run in order, and close() waits.
+      release: () => {
+        released ??= (async () => {
+          this.heldLocks.delete(hash);
+          try {
+            await this.keeper?.release(lockDir);
+          } catch (e) {
+            this.report(`could not release lock ${lockDir}: ${(e as Error).message}`);
+          }
+        })();
+        return released;
       },
     };
     this.heldLocks.set(hash, held);
