@@ -1,0 +1,108 @@
+// Behaviour of the task objects a jugfile builds (in process, no CLI): names, hashes, dependencies,
+// tasklets, call sites.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Task, Tasklet, TaskGenerator, iterateTask, value } from "jug";
+import { resetRegistry, currentRegistry } from "jug/internal";
+
+const self = "api-tasks.test"; // the module name of this file, which qualifies task names
+
+test("names are qualified by the defining file; anonymous functions need an explicit name", () => {
+  resetRegistry();
+  const double = TaskGenerator(function double(x: number) {
+    return 2 * x;
+  });
+  assert.equal(double.taskName, `${self}.double`);
+  assert.equal(TaskGenerator((x: number) => x, { name: "ident" }).taskName, `${self}.ident`);
+  assert.equal(TaskGenerator((x: number) => x, { name: "lib.ident" }).taskName, "lib.ident");
+  assert.throws(() => TaskGenerator((x: number) => x), /the function has no name/);
+  assert.throws(() => new Task((x: number) => x, 1), /the function has no name/);
+});
+
+test("the same function (or closures of one definition) may register a name twice; a different one may not", () => {
+  resetRegistry();
+  const make = () => TaskGenerator(function work(x: number) {
+    return x;
+  });
+  make()(1);
+  make()(2);
+  assert.throws(
+    () =>
+      TaskGenerator(function work(x: number) {
+        return x + 1;
+      }),
+    /two different functions are named api-tasks\.test\.work/,
+  );
+});
+
+test("identity: same name and arguments give the same hash; arguments and dependencies change it", () => {
+  resetRegistry();
+  const add = TaskGenerator(function add(a: number, b: number) {
+    return a + b;
+  });
+  assert.equal(add(1, 2).hash, add(1, 2).hash);
+  assert.notEqual(add(1, 2).hash, add(2, 1).hash);
+  const x = add(1, 2);
+  assert.notEqual(add(x, 3).hash, add(3, 3).hash);
+  assert.deepEqual(add(x, x).deps, [x], "first-level dependencies without repeats");
+  assert.equal(currentRegistry().tasks.length, 8, "every creation is registered, in order");
+});
+
+test("a 100,000-long chain is created without overflowing the stack", () => {
+  resetRegistry();
+  const inc = TaskGenerator(function inc(x: number) {
+    return x + 1;
+  });
+  let t = inc(0);
+  for (let i = 1; i < 100_000; i++) t = inc(t);
+  assert.match(t.hash, /^[0-9a-f]{64}$/);
+  assert.equal(t.deps.length, 1);
+});
+
+test("tasklets: at, get, map and new Tasklet derive values and have their own identity", () => {
+  resetRegistry();
+  const pair = TaskGenerator(function pair(n: number): [number, string] {
+    return [n, String(n)];
+  });
+  const rec = TaskGenerator(function rec() {
+    return { a: 1, m: new Map([["k", 2]]) };
+  });
+  const p = pair(5);
+  const [first, second] = iterateTask(p, 2);
+  const lookup = () => [5, "5"];
+  assert.equal(first!.evaluate(lookup), 5);
+  assert.equal(second!.evaluate(lookup), "5");
+  assert.equal(p.at(-1).evaluate(lookup), "5");
+  assert.notEqual(p.at(0).hash, p.at(1).hash);
+  assert.equal(p.at(0).hash, p.at(0).hash);
+  assert.equal(p.at(0).task, p);
+  const r = rec();
+  assert.equal(r.get("a").evaluate(() => ({ a: 1 })), 1);
+  const mapped = new Tasklet(p, ([n]) => n * 10);
+  assert.equal(mapped.evaluate(lookup), 50);
+  assert.notEqual(p.map(([n]) => n * 10).hash, p.map(([n]) => n * 20).hash, "a tasklet function's source is part of its identity");
+  const user = TaskGenerator(function user(x: number) {
+    return x;
+  });
+  assert.deepEqual(user(p.at(0)).deps, [p], "a tasklet argument depends on its base task");
+});
+
+test("value() of a plain value needs no store; of a task, it needs the jug CLI", async () => {
+  resetRegistry();
+  assert.deepEqual(await value({ a: [1, 2] }), { a: [1, 2] });
+  const t = TaskGenerator(function t() {
+    return 1;
+  })();
+  await assert.rejects(value(t), /only possible inside the jug CLI/);
+});
+
+test("call sites: the line and column of the generator call in this file", () => {
+  resetRegistry();
+  const double = TaskGenerator(function double(x: number) {
+    return 2 * x;
+  });
+  const line = Number(new Error().stack!.split("\n")[1]!.match(/:(\d+):\d+\)?$/)![1]) + 1;
+  const t = double(1);
+  assert.equal(t.site?.line, line);
+  assert.match(t.site!.file, /api-tasks\.test\.js$/);
+});
