@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { fixture } from "./fixtures";
 import { stdioServer } from "./lspHarness";
 
@@ -71,4 +72,53 @@ test("stdio server: two workers run the jugfile; lenses and status turn to done;
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
   for (const pid of pids) assert.equal(alive(pid), false, `worker ${pid} survived the server`);
+});
+
+test("workers die with the server even when it is killed with SIGKILL (no orphans)", { timeout: 120_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jug-orphan-"));
+  const jugfile = path.join(dir, "jugfile.ts");
+  fs.copyFileSync(fixture("workers", "long", "jugfile.ts"), jugfile);
+  const client = stdioServer({ JUG_LOCK_STALE_MS: "3000" });
+  await client.initialize(dir, { trusted: true, runtimeCli: RUNTIME_CLI });
+  const uri = await client.open(jugfile);
+  await client.connection.sendRequest("jug/startWorkers", { uri, count: 2 });
+  const status = await client.waitFor("two workers", () =>
+    client.notifications.find((n) => n.method === "jug/statusChanged" && (n.params as { workers: number }).workers === 2),
+  );
+  const pids = (status.params as { workerPids: number[] }).workerPids;
+  // Let the workers load the jugfile and start napping.
+  await client.waitFor("a task running", async () => (await client.lenses(uri)).some((l) => / running/.test(l.title)), 60_000);
+  client.child!.kill("SIGKILL");
+  const deadline = Date.now() + 10_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(pids.filter(alive), [], "workers outlived a SIGKILLed server");
+  client.connection.dispose();
+});
+
+test("untrusted over stdio: stored results are shown read-only by function name; the server starts no process", { timeout: 120_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jug-untrusted-"));
+  const jugfile = path.join(dir, "jugfile.ts");
+  fs.copyFileSync(fixture("workers", "jugfile.ts"), jugfile);
+  const run = spawnSync(process.execPath, [RUNTIME_CLI, "execute", jugfile], { cwd: dir, encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const client = stdioServer();
+  try {
+    await client.initialize(dir, { trusted: false, runtimeCli: RUNTIME_CLI });
+    const uri = await client.open(jugfile);
+    const lenses = await client.waitFor("read-only lenses", async () => {
+      const l = await client.lenses(uri);
+      return l.some((x) => x.title.includes("stored")) ? l : undefined;
+    });
+    assert.deepEqual(lenses.map((l) => `${l.line + 1}: ${l.title}`), [
+      "13: 6 tasks: 6 done stored (restricted mode)",
+      "14: 1 task: 1 done stored (restricted mode)",
+      "14: View result", // reading a stored value runs no user code
+    ]);
+    const hover = await client.hover(uri, 13, 14);
+    assert.match(hover ?? "", /```text\n91\n```/);
+    const children = spawnSync("ps", ["-o", "pid=", "--ppid", String(client.child!.pid)], { encoding: "utf8" }).stdout.trim();
+    assert.equal(children, "", "an untrusted server must not spawn anything");
+  } finally {
+    await client.shutdown();
+  }
 });
