@@ -56,6 +56,8 @@ const FSYNC_DELAY_MS = 200;
 const INDEX_MAX_AGE_MS = 50;
 /** Fallback poll of watch(), for file systems without change notification (network mounts). */
 const WATCH_POLL_MS = 50;
+/** lock() lets the event loop run at least this often (see yieldNowAndThen). */
+const YIELD_EVERY_MS = 10;
 export const DEFAULT_LOCK_STALE_MS = 60_000;
 /** proper-lockfile refuses shorter stale windows. */
 const MIN_LOCK_STALE_MS = 2_000;
@@ -118,6 +120,7 @@ export class FileStore implements Store {
   private snapshotCache: { version: number; results: Map<string, ResultMeta>; failures: Map<string, FailureRecord> } | undefined;
   private readonly problems: string[] = [];
   private lastRefresh = -Infinity;
+  private lastYield = 0;
   /** mtime of logs/ when it was last listed. */
   private logsListedAt = NaN;
 
@@ -252,28 +255,40 @@ export class FileStore implements Store {
       this.report(`lock ${lockDir} was lost: ${message} (another worker may run that task too)`),
     );
     const lockDir = this.lockDirOf(hash);
+    await this.yieldNowAndThen();
     if (!(await this.keeper.lock(lockDir, owner, this.lockStaleMs))) return null;
     // Results written before the previous holder released are visible now: has() after lock() is exact.
     this.refresh();
-    let released: Promise<void> | undefined;
+    let released = false;
     const held: HeldLock = {
       hash,
-      // Never rejects (a failed release is reported as a problem and the lock goes stale), so
-      // callers may leave it un-awaited: requests to the keeper run in order, and close() waits.
-      release: () => {
-        released ??= (async () => {
-          this.heldLocks.delete(hash);
-          try {
-            await this.keeper?.release(lockDir);
-          } catch (e) {
-            this.report(`could not release lock ${lockDir}: ${(e as Error).message}`);
-          }
-        })();
-        return released;
+      // Removes the entry at once; the keeper stops refreshing it soon after. Idempotent. A failure
+      // (the entry cannot be removed) is reported as a problem: the lock then goes stale.
+      release: async () => {
+        if (released) return;
+        released = true;
+        this.heldLocks.delete(hash);
+        try {
+          this.keeper?.release(lockDir);
+        } catch (e) {
+          this.report(`could not release lock ${lockDir}: ${(e as Error).message}`);
+        }
       },
     };
     this.heldLocks.set(hash, held);
     return held;
+  }
+
+  /**
+   * An uncontended lock, has() and write() complete without real I/O waits, so a worker loop over
+   * trivial tasks would run on microtasks alone and starve the event loop (no signal handlers, no
+   * watch callbacks). lock() therefore lets the event loop run every few milliseconds.
+   */
+  private async yieldNowAndThen(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < YIELD_EVERY_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
   }
 
   // --- status --------------------------------------------------------------------------------

@@ -1,44 +1,76 @@
-/** Main-thread side of the lock keeper (lock-keeper.ts): starts the thread on first use, one request per message. */
+/**
+ * Main-thread side of the lock keeper (lock-keeper.ts, protocol in lock-protocol.ts). An uncontended
+ * lock costs one syscall here plus a message nobody waits for; the thread starts on first use.
+ */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { createLockEntry, removeLockEntry } from "./lock-entry";
 import type { KeeperReply, KeeperRequest, KeeperResponse } from "./lock-protocol";
 import type { LockOwner } from "../types";
 
 type Pending = { resolve: (reply: KeeperResponse) => void; reject: (e: Error) => void };
-type Request = KeeperRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+type Asking = Extract<KeeperRequest, { id: number }>;
+type Telling = Exclude<KeeperRequest, { id: number }>;
 
 export class LockKeeperClient {
   private worker: Worker | undefined;
   private nextId = 1;
+  private nextToken = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Token of each lock held through this client. */
+  private readonly tokens = new Map<string, number>();
 
   constructor(private readonly onLost: (lockDir: string, message: string) => void) {}
 
   /** True when the lock was taken, false when another live owner holds it. */
   async lock(lockDir: string, owner: LockOwner, staleMs: number): Promise<boolean> {
-    const reply = await this.request({ op: "lock", lockDir, owner, staleMs });
+    const token = this.nextToken++;
+    try {
+      createLockEntry(lockDir, JSON.stringify(owner));
+      this.tokens.set(lockDir, token);
+      this.tell({ op: "adopt", token, lockDir, staleMs });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const reply = await this.ask({ op: "lock", id: 0, token, lockDir, owner, staleMs });
+    if (reply.ok) this.tokens.set(lockDir, token);
     return reply.ok;
   }
 
-  async release(lockDir: string): Promise<void> {
-    if (this.worker) await this.request({ op: "release", lockDir });
+  /** Removes the entry now; the keeper then stops refreshing it. */
+  release(lockDir: string): void {
+    if (!this.tokens.delete(lockDir)) return;
+    this.tell({ op: "release", lockDir });
+    try {
+      removeLockEntry(lockDir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
   }
 
+  /** Waits for the keeper to finish what it was sent, then stops it. */
   async close(): Promise<void> {
+    if (!this.worker) return;
+    await this.ask({ op: "drain", id: 0 }).catch(() => undefined);
     const worker = this.worker;
     this.worker = undefined;
-    if (worker) await worker.terminate();
+    await worker?.terminate();
   }
 
-  private request(req: Request): Promise<KeeperResponse> {
+  private tell(message: Telling): void {
+    this.start().postMessage(message);
+  }
+
+  private ask(req: Asking): Promise<KeeperResponse> {
     const worker = this.start();
     const id = this.nextId++;
     if (this.pending.size === 0) worker.ref(); // keep the process alive while a reply is due
     return new Promise<KeeperResponse>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ ...req, id } as KeeperRequest);
+      worker.postMessage({ ...req, id });
     }).then((reply) => {
-      if (!reply.ok && !reply.held) throw new Error(`lock ${req.lockDir}: ${reply.error}`);
+      if (!reply.ok && !reply.held) throw new Error(`lock ${"lockDir" in req ? req.lockDir : ""}: ${reply.error}`);
       return reply;
     });
   }
@@ -48,7 +80,11 @@ export class LockKeeperClient {
     const worker = new Worker(path.join(__dirname, "lock-keeper.js"));
     worker.unref();
     worker.on("message", (reply: KeeperReply) => {
-      if (!("id" in reply)) return this.onLost(reply.lockDir, reply.message);
+      if (!("id" in reply)) {
+        // A notice about an acquisition that was released meanwhile (or replaced) is stale: ignore it.
+        if (this.tokens.get(reply.lockDir) === reply.token) this.onLost(reply.lockDir, reply.message);
+        return;
+      }
       const waiter = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (this.pending.size === 0) worker.unref();

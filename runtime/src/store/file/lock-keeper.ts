@@ -1,24 +1,31 @@
 /**
- * The lock keeper: a worker thread that takes, refreshes and releases the file store's locks with
- * proper-lockfile. Refreshing here, not on the thread that runs user code, means a task that blocks
- * its event loop for longer than the stale window keeps its lock.
- * proper-lockfile's algorithm (atomic create, mtime refresh every stale/2, stale takeover, compromise
- * detection) runs unchanged; its fs shim below makes the lock entry a symlink carrying the owner
- * (lock-entry.ts): one syscall to take, one to release, where mkdir + owner file + rmdir cost ~1 ms
- * on the ext4 (discard) disk we measured. A lock whose owner is a dead process on this host is
- * reclaimed at once; any other stale lock after the stale window.
+ * The lock keeper: a worker thread where proper-lockfile refreshes the file store's locks (mtime
+ * every stale/2), detects a lost lock, and takes over stale ones. Refreshing here, not on the thread
+ * that runs user code, means a task that blocks its event loop for longer than the stale window
+ * keeps its lock. Protocol: lock-protocol.ts.
+ *
+ * proper-lockfile's fs shim below makes the lock entry a symlink carrying the owner (lock-entry.ts):
+ * one syscall to take, one to release, where mkdir + owner file + rmdir cost ~1 ms on the ext4
+ * (discard) disk we measured. An entry the main thread already created is adopted (the shim's mkdir
+ * succeeds without touching it), and one it already removed is not removed again (it could be
+ * another process's lock by then). A lock whose owner is a dead process on this host is reclaimed
+ * at once; any other stale lock after the stale window.
  */
 import * as fs from "node:fs";
 import { parentPort } from "node:worker_threads";
 import * as lockfile from "proper-lockfile";
-import type { KeeperReply, KeeperRequest } from "./lock-protocol";
+import type { KeeperNotice, KeeperRequest, KeeperResponse } from "./lock-protocol";
 import { createLockEntry, isDeadLocalOwner, readOwner, removeLockEntry } from "./lock-entry";
 import type { LockOwner } from "../types";
 
 type Callback<T = void> = (err: NodeJS.ErrnoException | null, value?: T) => void;
 
-/** Owner JSON of each lock being taken, for the shim's mkdir. */
+/** Owner JSON of each lock being taken here, for the shim's mkdir. */
 const pendingOwners = new Map<string, string>();
+/** Entries created by the main thread, to adopt. */
+const createdByMain = new Set<string>();
+/** Entries removed by the main thread: proper-lockfile's release must not touch them. */
+const removedByMain = new Set<string>();
 const held = new Map<string, () => Promise<void>>();
 
 function sync<T>(cb: Callback<T>, op: () => T): void {
@@ -39,12 +46,19 @@ function sync<T>(cb: Callback<T>, op: () => T): void {
 const lockFs = {
   ...fs,
   mkdir(entry: string, cb: Callback) {
-    sync(cb, () => createLockEntry(entry, pendingOwners.get(entry) ?? "{}"));
+    sync(cb, () => {
+      if (createdByMain.delete(entry)) return;
+      createLockEntry(entry, pendingOwners.get(entry) ?? "{}");
+    });
   },
   rmdir(entry: string, cb: Callback) {
-    sync(cb, () => removeLockEntry(entry));
+    sync(cb, () => {
+      if (!removedByMain.delete(entry)) removeLockEntry(entry);
+    });
   },
-  rmdirSync: removeLockEntry,
+  rmdirSync(entry: string) {
+    if (!removedByMain.delete(entry)) removeLockEntry(entry);
+  },
   stat(entry: string, cb: Callback<fs.Stats>) {
     sync(cb, () => fs.lstatSync(entry));
   },
@@ -70,15 +84,20 @@ function reclaimIfOwnerDead(lockDir: string): boolean {
 
 type LockOutcome = { ok: true } | { ok: false; held: true };
 
-async function lock(lockDir: string, owner: LockOwner, staleMs: number): Promise<LockOutcome> {
+/** Takes a lock found held: proper-lockfile's stale rule, or at once when its owner is dead. */
+async function lockHeld(token: number, lockDir: string, owner: LockOwner, staleMs: number): Promise<LockOutcome> {
   if (held.has(lockDir)) return { ok: false, held: true };
-  const first = await tryLock(lockDir, owner, staleMs);
-  // Held by someone: if that is a dead process on this host (SIGKILL), take it over at once.
-  return first.ok || !reclaimIfOwnerDead(lockDir) ? first : tryLock(lockDir, owner, staleMs);
+  pendingOwners.set(lockDir, JSON.stringify(owner));
+  try {
+    const first = await manage(token, lockDir, staleMs);
+    return first.ok || !reclaimIfOwnerDead(lockDir) ? first : await manage(token, lockDir, staleMs);
+  } finally {
+    pendingOwners.delete(lockDir);
+  }
 }
 
-async function tryLock(lockDir: string, owner: LockOwner, staleMs: number): Promise<LockOutcome> {
-  pendingOwners.set(lockDir, JSON.stringify(owner));
+/** proper-lockfile takes (or adopts) the entry and keeps it fresh until released. */
+async function manage(token: number, lockDir: string, staleMs: number): Promise<LockOutcome> {
   try {
     const release = await lockfile.lock(lockDir.replace(/\.lock$/, ""), {
       lockfilePath: lockDir,
@@ -88,7 +107,7 @@ async function tryLock(lockDir: string, owner: LockOwner, staleMs: number): Prom
       fs: lockFs,
       onCompromised: (err: Error) => {
         held.delete(lockDir);
-        post({ op: "compromised", lockDir, message: err.message });
+        notify({ op: "lost", token, lockDir, message: err.message });
       },
     });
     held.set(lockDir, release);
@@ -96,32 +115,62 @@ async function tryLock(lockDir: string, owner: LockOwner, staleMs: number): Prom
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ELOCKED") return { ok: false, held: true };
     throw e;
+  }
+}
+
+async function adopt(token: number, lockDir: string, staleMs: number): Promise<void> {
+  createdByMain.add(lockDir);
+  try {
+    await manage(token, lockDir, staleMs);
+  } catch (e) {
+    // Usually the main thread released it before we got here (a very short task): then nobody listens.
+    notify({ op: "lost", token, lockDir, message: `could not keep it fresh: ${(e as Error).message}` });
   } finally {
-    pendingOwners.delete(lockDir);
+    createdByMain.delete(lockDir);
   }
 }
 
 async function release(lockDir: string): Promise<void> {
   const releaseLock = held.get(lockDir);
-  if (!releaseLock) return; // released already (idempotent), or lost
+  if (!releaseLock) return; // never adopted (released at once), or lost
   held.delete(lockDir);
+  removedByMain.add(lockDir);
   try {
     await releaseLock();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "ERELEASED" && code !== "ENOENT") throw e;
+  } catch {
+    // already released (compromised meanwhile)
+  } finally {
+    removedByMain.delete(lockDir);
   }
 }
 
-function post(reply: KeeperReply): void {
-  parentPort!.postMessage(reply);
+function notify(notice: KeeperNotice): void {
+  parentPort!.postMessage(notice);
 }
 
+function respond(response: KeeperResponse): void {
+  parentPort!.postMessage(response);
+}
+
+/** Requests run one after another, in the order sent: a release never overtakes its adopt. */
+let queue: Promise<void> = Promise.resolve();
+
 parentPort!.on("message", (req: KeeperRequest) => {
-  const work: Promise<LockOutcome> =
-    req.op === "lock" ? lock(req.lockDir, req.owner, req.staleMs) : release(req.lockDir).then(() => ({ ok: true }));
-  work.then(
-    (outcome) => post({ ...outcome, id: req.id }),
-    (e: unknown) => post({ id: req.id, ok: false, held: false, error: e instanceof Error ? `${(e as NodeJS.ErrnoException).code ?? e.name}: ${e.message}` : String(e) }),
-  );
+  queue = queue.then(async () => {
+    switch (req.op) {
+      case "adopt":
+        return adopt(req.token, req.lockDir, req.staleMs);
+      case "release":
+        return release(req.lockDir);
+      case "drain":
+        return respond({ id: req.id, ok: true });
+      case "lock":
+        try {
+          respond({ id: req.id, ...(await lockHeld(req.token, req.lockDir, req.owner, req.staleMs)) });
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          respond({ id: req.id, ok: false, held: false, error: `${err.code ?? err.name}: ${err.message}` });
+        }
+    }
+  });
 });
