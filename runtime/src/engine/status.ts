@@ -28,7 +28,7 @@ export function deriveTasks(tasks: readonly TaskIdentity[], snapshot: StoreSnaps
     counts[status.state]++;
     return status;
   });
-  return { tasks: derived, counts };
+  return { counts, tasks: derived };
 }
 
 /** The state rule (see deriveStatus); `depsComplete` is asked only when it matters. */
