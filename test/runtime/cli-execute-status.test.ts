@@ -163,3 +163,14 @@ test("--version prints the package version; an unknown command fails", async () 
   const unknown = await jug(["frobnicate"], project);
   assert.notEqual(unknown.code, 0);
 });
+
+test("cleanup removes results the jugfile no longer creates and keeps the others", async () => {
+  const project = fixtureProject("args");
+  assert.equal((await jug(["execute", "--", "old"], project)).code, 0);
+  assert.equal((await jug(["execute", "--", "new"], project)).code, 0);
+  const cleanup = await jug(["cleanup", "--", "new"], project);
+  assert.equal(cleanup.code, 0, cleanup.stderr);
+  assert.match(cleanup.stdout, /Removed 1 unused result/);
+  assert.equal((await statusJson(project, "--", "new")).counts.complete, 1, "the current result is kept");
+  assert.equal((await statusJson(project, "--", "old")).counts.complete, 0, "the unused one is gone");
+});
