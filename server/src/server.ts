@@ -78,6 +78,9 @@ export interface ServerOptions {
   workerGraceMs?: number;
 }
 
+/** How long a codeLens request of a client without refresh support waits for the first runtime status. */
+const FIRST_STATUS_WAIT_MS = 10_000;
+
 interface View {
   lensTitles: string;
   diagnostics: string;
@@ -358,9 +361,17 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     session?.forget(file);
   });
 
-  connection.onCodeLens((params) => {
+  connection.onCodeLens(async (params) => {
     const file = toPath(params.textDocument.uri);
-    return file ? lensesOf(file, params.textDocument.uri) : [];
+    if (!file) return [];
+    const lenses = lensesOf(file, params.textDocument.uri);
+    // A client that cannot be asked to refresh would keep "loading" titles: wait (bounded) for the first status.
+    const loading = session?.jugfiles.get(file)?.loading;
+    if (!refreshSupported && loading && lenses.length > 0) {
+      await Promise.race([loading, new Promise((resolve) => setTimeout(resolve, FIRST_STATUS_WAIT_MS))]);
+      return lensesOf(file, params.textDocument.uri);
+    }
+    return lenses;
   });
 
   connection.onHover((params): Hover | null => {

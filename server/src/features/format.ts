@@ -2,6 +2,7 @@
 import type { TaskState, TaskStatus } from "jug/protocol";
 
 export function formatDuration(seconds: number): string {
+  if (seconds < 0.001) return "<1 ms";
   if (seconds < 0.1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
   const minutes = Math.floor(seconds / 60);
