@@ -56,6 +56,7 @@ const FSYNC_DELAY_MS = 200;
 const INDEX_MAX_AGE_MS = 50;
 /** Fallback poll of watch(), for file systems without change notification (network mounts). */
 const WATCH_POLL_MS = 50;
+const MAX_PREVIEW_CHARS = 1000;
 /** lock() lets the event loop run at least this often (see yieldNowAndThen). */
 const YIELD_EVERY_MS = 10;
 export const DEFAULT_LOCK_STALE_MS = 60_000;
@@ -192,7 +193,9 @@ export class FileStore implements Store {
 
   async write(hash: string, data: Uint8Array, meta: ResultMeta): Promise<void> {
     this.prepareForWriting();
-    const stored: ResultMeta = { ...meta, size: data.byteLength };
+    // The preview is meant to be short; a long one would bloat every status read.
+    const preview = meta.preview.length > MAX_PREVIEW_CHARS ? `${meta.preview.slice(0, MAX_PREVIEW_CHARS - 1)}…` : meta.preview;
+    const stored: ResultMeta = { ...meta, size: data.byteLength, preview };
     let record: Appended;
     if (data.byteLength <= INLINE_LIMIT) {
       record = [inlineResultRecord(hash, stored, data), { kind: Kind.Inline, hash, meta: stored, dataStart: 0, dataLength: data.byteLength, offset: 0, length: 0 }];

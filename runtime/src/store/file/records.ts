@@ -260,7 +260,7 @@ class Reader {
 }
 
 /**
- * Strings repeated across records (task names, code hashes, workers) are decoded once: a field whose
+ * Strings repeated across records (task names, code hashes, workers, times) are decoded once: a field whose
  * bytes equal the same field of the previous record reuses its string (no allocation, one copy in memory).
  */
 class RepeatedField {
@@ -277,6 +277,8 @@ class RepeatedField {
   }
 }
 const names = new RepeatedField();
+/** Results stored within the same millisecond (trivial tasks) share their time string. */
+const times = new RepeatedField();
 const codeHashes = new RepeatedField();
 const workers = new RepeatedField();
 
@@ -291,7 +293,7 @@ function parseBody(body: Buffer, offset: number, length: number): ParsedRecord {
     case Kind.Blob: {
       const duration = r.f64();
       const size = r.f64();
-      const time = r.str(1);
+      const time = times.read(r, 1);
       const name = names.read(r, 2);
       const preview = r.str(2);
       const codeHash = codeHashes.read(r, 1);
