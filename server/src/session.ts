@@ -17,6 +17,7 @@ import { resolveNode, resolveRuntime, storeLocation, type RuntimeLocation } from
 import { locateLoadError, summariseError } from "./features/loadError";
 import { WorkerPool, DEFAULT_POOL_OPTIONS, type PoolEvent, type PoolOptions, type WorkerProcess } from "./workers/pool";
 import { isAlive, killGroup } from "./workers/processes";
+import { parentWatchFile } from "./workers/parentWatch";
 import { formatResult, type FormattedResult } from "./results/format";
 
 export const STATUS_SCHEMA_VERSION = 1;
@@ -62,7 +63,7 @@ export interface SessionHost {
 
 export interface SessionOptions {
   init: InitializationOptions;
-  /** Directory of the server's own code (fallback runtime resolution; parentWatch preload). */
+  /** Directory of the server's own code (last fallback of runtime resolution). */
   serverDir: string;
   /** Poll interval while workers run or tasks are running (ms). */
   fastPollMs?: number;
@@ -85,6 +86,8 @@ export class Session {
   private readonly slowPollMs: number;
   private readonly resultCache = new Map<string, FormattedResult & { name: string }>();
   private disposed = false;
+  /** `jug status` runs the user's jugfile: at most this many at once (a workspace may hold 50 jugfiles). */
+  private readonly statusSlots = new Semaphore(2);
 
   constructor(private readonly options: SessionOptions, private readonly host: SessionHost) {
     this.trusted = options.init.trusted === true;
@@ -194,15 +197,17 @@ export class Session {
       this.host.changed(state);
       return;
     }
-    state.lastStatusLoad = Date.now();
     const { node, env } = this.processEnv();
     const timeoutMs = this.options.init.cliTimeoutMs ?? 60_000;
-    const outcome = await runCli({
-      node,
-      args: [runtime.cli, "status", state.path, "--json", ...this.storeArgs()],
-      cwd: path.dirname(state.path),
-      env,
-      timeoutMs,
+    const outcome = await this.statusSlots.run(() => {
+      state.lastStatusLoad = Date.now();
+      return runCli({
+        node,
+        args: [runtime.cli, "status", state.path, "--json", ...this.storeArgs()],
+        cwd: path.dirname(state.path),
+        env,
+        timeoutMs,
+      });
     });
     if (this.disposed) return;
     let doc: StatusDocument | null = null;
@@ -362,7 +367,8 @@ export class Session {
 
   private spawnWorker(state: JugfileState, runtime: RuntimeLocation, id: number, extraArgs: string[]): WorkerProcess {
     const { node, env } = this.processEnv({ JUG_SERVER_PID: String(process.pid), JUG_WORKER_ID: String(id) });
-    const preload = findParentWatch(this.options.serverDir);
+    const preload = parentWatchFile();
+    if (!preload) this.host.log(state.path, "server", "cannot write the worker guard to the temp directory: workers will not notice if the server is killed");
     const args = [...(preload ? ["-r", preload] : []), runtime.cli, "execute", state.path, "--keep-going", ...this.storeArgs(), ...extraArgs];
     this.host.log(state.path, "server", `starting worker ${id}: ${node} ${args.join(" ")}`);
     const child = spawn(node, args, {
@@ -538,19 +544,28 @@ export class Session {
   }
 }
 
+class Semaphore {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
 function readText(file: string): string | undefined {
   try {
     return fs.readFileSync(file, "utf8");
   } catch {
     return undefined;
   }
-}
-
-function findParentWatch(serverDir: string): string | undefined {
-  for (const candidate of [path.join(serverDir, "workers", "parentWatch.js"), path.join(serverDir, "parentWatch.js")]) {
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 function escapeRegex(text: string): string {
