@@ -40,7 +40,8 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     item.tooltip = node.tooltip;
     item.contextValue = node.contextValue;
     item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
-    if (node.reveal) {
+    // Groups and jugfiles expand on click; tasks, call sites and errors go to their line.
+    if (node.reveal && (node.kind === "task" || node.kind === "site" || node.kind === "message")) {
       item.command = {
         command: "jug.revealTask",
         title: "Go to Call Site",

@@ -3,10 +3,10 @@
 // by playwright-core. Everything runs on 127.0.0.1 and is stopped (whole process groups) at the end.
 // Recipe and measurements: docs/extension.md#end-to-end-tests.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, createWriteStream } from "node:fs";
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { loadChromium, type BrowserContext, type Page } from "./playwright";
 
 export const repoRoot = resolve(__dirname, "..", "..", "..");
@@ -40,10 +40,25 @@ export function packageExtension(): string {
   return out;
 }
 
+/** The packages `names` need, found through their package.json dependencies in the repo's node_modules. */
+function dependencyClosure(names: readonly string[]): Set<string> {
+  const found = new Set<string>();
+  const visit = (name: string): void => {
+    if (found.has(name) || name === "jug") return;
+    const manifest = join(repoRoot, "node_modules", name, "package.json");
+    if (!existsSync(manifest)) return;
+    found.add(name);
+    const deps = (JSON.parse(readFileSync(manifest, "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {};
+    for (const dep of Object.keys(deps)) visit(dep);
+  };
+  for (const name of names) visit(name);
+  return found;
+}
+
 /**
- * A copy of an example folder in a temp dir whose node_modules links every package of the repo's
- * node_modules except `jug` itself: the jugfile's other imports resolve, and `jug` must come from
- * the extension's bundled runtime and types, as for a user who never installed it.
+ * A copy of an example folder in a temp dir whose node_modules links the packages its files import
+ * (and @types/node) from the repo's node_modules, but not `jug`: the runtime and its types must
+ * come from the extension, as for a user who never installed jug.
  */
 export function makeWorkspace(exampleDir: string, name: string): string {
   const ws = join(mkdtempSync(join(tmpdir(), "jug-e2e-")), name);
@@ -51,11 +66,19 @@ export function makeWorkspace(exampleDir: string, name: string): string {
     recursive: true,
     filter: (src) => !/(\.jugdata|node_modules|images)$/.test(src),
   });
-  const modules = join(ws, "node_modules");
-  mkdirSync(modules);
-  for (const entry of readdirSync(join(repoRoot, "node_modules"))) {
-    if (entry === "jug" || entry.startsWith(".")) continue;
-    symlinkSync(join(repoRoot, "node_modules", entry), join(modules, entry));
+  const imports = new Set<string>(["@types/node"]);
+  for (const file of readdirSync(ws).filter((f) => /\.m?ts$/.test(f))) {
+    for (const m of readFileSync(join(ws, file), "utf8").matchAll(/from "([^".][^"]*)"/g)) {
+      const spec = m[1]!;
+      if (spec.startsWith("node:")) continue;
+      const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
+      imports.add(pkg).add(`@types/${pkg}`);
+    }
+  }
+  for (const pkg of dependencyClosure([...imports])) {
+    const link = join(ws, "node_modules", pkg);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(join(repoRoot, "node_modules", pkg), link);
   }
   return ws;
 }

@@ -4,6 +4,7 @@
 // Screenshots: test-results/e2e/tutorial/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2eMissing, makeWorkspace, repoRoot, Session } from "./harness";
 import { Workbench } from "./workbench";
@@ -28,6 +29,9 @@ test("tutorial: lenses, tree, 2 workers from the palette, done, hover and View R
   try {
     await wb.waitReady("jugfile.ts");
     await wb.openFile("jugfile.ts");
+    // The task calls are at the end of the file: bring them into view.
+    const source = readFileSync(join(workspace, "jugfile.ts"), "utf8").split("\n");
+    await wb.goToLine(source.findIndex((l) => l.includes("nrClusters(bics)")) + 1);
 
     // Lenses above every task call, with the runtime's counts once `jug status` has run.
     await wb.waitForLens(/60 tasks: 60 ready/, 180_000);

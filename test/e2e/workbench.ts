@@ -35,13 +35,13 @@ export class Workbench {
     );
   }
 
-  /** Scrolls the editor so that `text` is visible (Ctrl+G to its line would need the number). */
-  async revealText(text: string): Promise<void> {
+  /** Moves the cursor to a 1-based line (Ctrl+G), which scrolls it into the middle of the editor. */
+  async goToLine(line: number): Promise<void> {
     await this.page.locator(".monaco-editor .view-lines").first().click();
-    await this.page.keyboard.press("Control+F");
-    await this.page.keyboard.type(text);
+    await this.page.keyboard.press("Control+G");
+    await this.page.locator(".quick-input-widget .quick-input-box input").waitFor();
+    await this.page.keyboard.type(String(line));
     await this.page.keyboard.press("Enter");
-    await this.page.keyboard.press("Escape");
   }
 
   /** Hovers the first editor token equal to `word` on a line containing `lineText`; returns the hover text. */
