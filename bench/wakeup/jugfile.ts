@@ -2,7 +2,8 @@
 // finishes a task does another, idle worker start a task that depends on it?
 //
 // With two workers: one takes `produce` (long), the other takes `occupy` (short), finishes it
-// and must wait for `produce`. When `produce` returns, both dependents become ready; the worker
+// and must wait for `produce` (the benchmark keeps only rounds where it did: a worker that
+// starts late would measure its start-up, not its wake-up). When `produce` returns, both dependents become ready; the worker
 // that ran `produce` takes one and, as each dependent keeps its worker busy, the waiting worker
 // must take the other. Each task appends its process id and time to a file in BENCH_WAKE_DIR.
 import { appendFileSync } from "node:fs";
@@ -33,6 +34,7 @@ const produce = TaskGenerator(function produce(round: string, ms: number): strin
 });
 
 const occupy = TaskGenerator(function occupy(round: string, ms: number): string {
+  record("occupied");
   sleep(ms);
   return round;
 });
@@ -44,7 +46,7 @@ const consume = TaskGenerator(function consume(which: string, input: string, ms:
 });
 
 // ROUND is in every argument so that each round is a fresh set of tasks.
-const produced = produce(ROUND, 1000);
+const produced = produce(ROUND, 2000);
 occupy(ROUND, 100);
 consume("first", produced, 500);
 consume("second", produced, 500);
