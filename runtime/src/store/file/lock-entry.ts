@@ -1,10 +1,12 @@
 /**
  * The lock entry at locks/<hash>.lock and the owner recorded in it.
  *
- * The entry is a symbolic link whose target text is the owner's JSON: creating it is one atomic
- * syscall that fails when the entry exists (like mkdir, also on NFS), and the owner can never be
- * missing. Where symlinks are not allowed (Windows without developer mode), the entry is a directory
- * with owner.json inside. proper-lockfile drives either through the fs shim in lock-keeper.ts.
+ * The entry is a symbolic link whose target text is the owner: creating it is one atomic syscall
+ * that fails when the entry exists (like mkdir, also on NFS), and the owner can never be missing.
+ * The text is kept short ("<pid> <since ms> <host>[ <worker>]"): under 60 bytes, ext4 and others
+ * keep it inside the inode, so no data block is allocated and freed (and discarded) per task.
+ * Where symlinks are not allowed (Windows without developer mode), the entry is a directory with
+ * owner.json inside. proper-lockfile drives either through the fs shim in lock-keeper.ts.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -15,11 +17,24 @@ export const OWNER_FILE = "owner.json";
 
 let symlinksWork = true;
 
+/** The owner as the entry records it. */
+export function ownerText(owner: LockOwner): string {
+  const text = `${owner.pid} ${Date.parse(owner.since)} ${owner.host}`;
+  return owner.worker === `${owner.host}:${owner.pid}` ? text : `${text} ${owner.worker}`;
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  if (text.startsWith("{")) return JSON.parse(text) as LockOwner;
+  const [pid, since, host, worker] = text.split(" ");
+  if (!pid || !since || !host) return undefined;
+  return { worker: worker ?? `${host}:${pid}`, host, pid: Number(pid), since: new Date(Number(since)).toISOString() };
+}
+
 /** Creates the entry; throws EEXIST when it exists. */
-export function createLockEntry(entry: string, ownerJson: string): void {
+export function createLockEntry(entry: string, owner: string): void {
   if (symlinksWork) {
     try {
-      fs.symlinkSync(ownerJson, entry);
+      fs.symlinkSync(owner, entry);
       return;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -29,7 +44,7 @@ export function createLockEntry(entry: string, ownerJson: string): void {
   }
   fs.mkdirSync(entry);
   try {
-    fs.writeFileSync(path.join(entry, OWNER_FILE), ownerJson);
+    fs.writeFileSync(path.join(entry, OWNER_FILE), owner);
   } catch (e) {
     removeLockEntry(entry);
     throw e;
@@ -50,19 +65,19 @@ export function removeLockEntry(entry: string): void {
 
 /** The owner recorded in the entry; undefined when there is no lock (or an unreadable one). */
 export function readOwner(entry: string): LockOwner | undefined {
-  let json: string;
+  let text: string;
   try {
-    json = fs.readlinkSync(entry);
+    text = fs.readlinkSync(entry);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EINVAL") return undefined;
     try {
-      json = fs.readFileSync(path.join(entry, OWNER_FILE), "utf8");
+      text = fs.readFileSync(path.join(entry, OWNER_FILE), "utf8");
     } catch {
       return undefined;
     }
   }
   try {
-    return JSON.parse(json) as LockOwner;
+    return parseOwner(text);
   } catch {
     return undefined;
   }

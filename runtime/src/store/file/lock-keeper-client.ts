@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { createLockEntry, removeLockEntry } from "./lock-entry";
+import { createLockEntry, ownerText, removeLockEntry } from "./lock-entry";
 import type { KeeperReply, KeeperRequest, KeeperResponse } from "./lock-protocol";
 import type { LockOwner } from "../types";
 
@@ -26,7 +26,7 @@ export class LockKeeperClient {
   async lock(lockDir: string, owner: LockOwner, staleMs: number): Promise<boolean> {
     const token = this.nextToken++;
     try {
-      createLockEntry(lockDir, JSON.stringify(owner));
+      createLockEntry(lockDir, ownerText(owner));
       this.tokens.set(lockDir, token);
       this.tell({ op: "adopt", token, lockDir, staleMs });
       return true;

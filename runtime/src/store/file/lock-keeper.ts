@@ -6,27 +6,38 @@
  *
  * proper-lockfile's fs shim below makes the lock entry a symlink carrying the owner (lock-entry.ts):
  * one syscall to take, one to release, where mkdir + owner file + rmdir cost ~1 ms on the ext4
- * (discard) disk we measured. An entry the main thread already created is adopted (the shim's mkdir
- * succeeds without touching it), and one it already removed is not removed again (it could be
- * another process's lock by then). A lock whose owner is a dead process on this host is reclaimed
- * at once; any other stale lock after the stale window.
+ * (discard) disk we measured. An entry the main thread created is adopted 50 ms later unless it was
+ * released meanwhile (the shim's mkdir then succeeds without touching it), and the main thread
+ * removes the entries of held locks itself (proper-lockfile never does: by then one may be another
+ * process's lock). A lock whose owner is a dead process on this host is reclaimed at once; any
+ * other stale lock after the stale window.
  */
 import * as fs from "node:fs";
 import { parentPort } from "node:worker_threads";
 import * as lockfile from "proper-lockfile";
 import type { KeeperNotice, KeeperRequest, KeeperResponse } from "./lock-protocol";
-import { createLockEntry, isDeadLocalOwner, readOwner, removeLockEntry } from "./lock-entry";
+import { createLockEntry, isDeadLocalOwner, ownerText, readOwner, removeLockEntry } from "./lock-entry";
 import type { LockOwner } from "../types";
 
 type Callback<T = void> = (err: NodeJS.ErrnoException | null, value?: T) => void;
 
-/** Owner JSON of each lock being taken here, for the shim's mkdir. */
+/** Owner text of each lock being taken here, for the shim's mkdir. */
 const pendingOwners = new Map<string, string>();
-/** Entries created by the main thread, to adopt. */
+/** Entries the main thread created, being adopted: the shim's mkdir succeeds without touching them. */
 const createdByMain = new Set<string>();
-/** Entries removed by the main thread: proper-lockfile's release must not touch them. */
+/**
+ * Entries of locks held for the main thread, which removes them itself on release: proper-lockfile
+ * must never remove one (by then it may be another process's lock).
+ */
 const removedByMain = new Set<string>();
 const held = new Map<string, () => Promise<void>>();
+/** Adoptions not started yet: a task that ends within ADOPT_AFTER_MS never involves proper-lockfile. */
+const toAdopt = new Map<string, { token: number; staleMs: number }>();
+/** Well inside proper-lockfile's shortest stale window (2 s): the lock is refreshed long before anyone may take it. */
+const ADOPT_AFTER_MS = 50;
+let adoptTimer: NodeJS.Timeout | undefined;
+/** Requests run one after another, in the order sent: a release never overtakes its adopt. */
+let queue: Promise<void> = Promise.resolve();
 
 function sync<T>(cb: Callback<T>, op: () => T): void {
   let value: T;
@@ -48,16 +59,16 @@ const lockFs = {
   mkdir(entry: string, cb: Callback) {
     sync(cb, () => {
       if (createdByMain.delete(entry)) return;
-      createLockEntry(entry, pendingOwners.get(entry) ?? "{}");
+      createLockEntry(entry, pendingOwners.get(entry) ?? "");
     });
   },
   rmdir(entry: string, cb: Callback) {
     sync(cb, () => {
-      if (!removedByMain.delete(entry)) removeLockEntry(entry);
+      if (!removedByMain.has(entry)) removeLockEntry(entry);
     });
   },
   rmdirSync(entry: string) {
-    if (!removedByMain.delete(entry)) removeLockEntry(entry);
+    if (!removedByMain.has(entry)) removeLockEntry(entry);
   },
   stat(entry: string, cb: Callback<fs.Stats>) {
     sync(cb, () => fs.lstatSync(entry));
@@ -86,11 +97,13 @@ type LockOutcome = { ok: true } | { ok: false; held: true };
 
 /** Takes a lock found held: proper-lockfile's stale rule, or at once when its owner is dead. */
 async function lockHeld(token: number, lockDir: string, owner: LockOwner, staleMs: number): Promise<LockOutcome> {
-  if (held.has(lockDir)) return { ok: false, held: true };
-  pendingOwners.set(lockDir, JSON.stringify(owner));
+  if (held.has(lockDir) || toAdopt.has(lockDir)) return { ok: false, held: true };
+  pendingOwners.set(lockDir, ownerText(owner));
   try {
-    const first = await manage(token, lockDir, staleMs);
-    return first.ok || !reclaimIfOwnerDead(lockDir) ? first : await manage(token, lockDir, staleMs);
+    let outcome = await manage(token, lockDir, staleMs);
+    if (!outcome.ok && reclaimIfOwnerDead(lockDir)) outcome = await manage(token, lockDir, staleMs);
+    if (outcome.ok) removedByMain.add(lockDir);
+    return outcome;
   } finally {
     pendingOwners.delete(lockDir);
   }
@@ -118,25 +131,36 @@ async function manage(token: number, lockDir: string, staleMs: number): Promise<
   }
 }
 
-async function adopt(token: number, lockDir: string, staleMs: number): Promise<void> {
-  createdByMain.add(lockDir);
-  try {
-    await manage(token, lockDir, staleMs);
-  } catch (e) {
-    // Usually the main thread released it before we got here (a very short task): then nobody listens.
-    notify({ op: "lost", token, lockDir, message: `could not keep it fresh: ${(e as Error).message}` });
-  } finally {
-    createdByMain.delete(lockDir);
+function adoptSoon(token: number, lockDir: string, staleMs: number): void {
+  toAdopt.set(lockDir, { token, staleMs });
+  adoptTimer ??= setTimeout(() => {
+    adoptTimer = undefined;
+    queue = queue.then(adoptPending);
+  }, ADOPT_AFTER_MS);
+}
+
+async function adoptPending(): Promise<void> {
+  const batch = [...toAdopt];
+  toAdopt.clear();
+  for (const [lockDir, { token, staleMs }] of batch) {
+    createdByMain.add(lockDir);
+    removedByMain.add(lockDir);
+    try {
+      await manage(token, lockDir, staleMs);
+    } catch (e) {
+      notify({ op: "lost", token, lockDir, message: `could not keep it fresh: ${(e as Error).message}` });
+    } finally {
+      createdByMain.delete(lockDir);
+    }
   }
 }
 
 async function release(lockDir: string): Promise<void> {
+  if (toAdopt.delete(lockDir)) return; // released before adoption: nothing to stop
   const releaseLock = held.get(lockDir);
-  if (!releaseLock) return; // never adopted (released at once), or lost
   held.delete(lockDir);
-  removedByMain.add(lockDir);
   try {
-    await releaseLock();
+    await releaseLock?.(); // stops the refresh; the shim leaves the entry to the main thread
   } catch {
     // already released (compromised meanwhile)
   } finally {
@@ -152,14 +176,11 @@ function respond(response: KeeperResponse): void {
   parentPort!.postMessage(response);
 }
 
-/** Requests run one after another, in the order sent: a release never overtakes its adopt. */
-let queue: Promise<void> = Promise.resolve();
-
 parentPort!.on("message", (req: KeeperRequest) => {
   queue = queue.then(async () => {
     switch (req.op) {
       case "adopt":
-        return adopt(req.token, req.lockDir, req.staleMs);
+        return adoptSoon(req.token, req.lockDir, req.staleMs);
       case "release":
         return release(req.lockDir);
       case "drain":
