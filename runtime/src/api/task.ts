@@ -352,7 +352,7 @@ export function directDependencies(args: readonly unknown[]): readonly Task<unkn
 function walkDependencies(args: readonly unknown[]): Task<unknown>[] {
   const found = new Map<string, Task<unknown>>();
   const seen = new Set<object>();
-  const stack: unknown[] = [...args].reverse();
+  const stack: unknown[] = [args];
   while (stack.length > 0) {
     const x = stack.pop();
     if (typeof x !== "object" || x === null) continue;
@@ -363,10 +363,18 @@ function walkDependencies(args: readonly unknown[]): Task<unknown>[] {
     if (seen.has(x)) continue;
     seen.add(x);
     const children = childrenOf(x);
-    if (children) {
-      const list = [...children];
-      for (let i = list.length - 1; i >= 0; i--) stack.push(list[i]);
+    if (!children) continue;
+    // Tasks and plain values are handled here; only nested containers go on the stack (in
+    // reverse, so that dependencies are listed in order of appearance).
+    const nested: object[] = [];
+    for (const c of children) {
+      if (typeof c !== "object" || c === null) continue;
+      if (c instanceof TaskLike) {
+        if (nested.length === 0 && !found.has(c.task.hash)) found.set(c.task.hash, c.task);
+        else nested.push(c);
+      } else nested.push(c);
     }
+    for (let i = nested.length - 1; i >= 0; i--) stack.push(nested[i]);
   }
   return [...found.values()];
 }

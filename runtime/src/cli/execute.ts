@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { Task } from "../api/task";
 import { uniqueTasks, withDependencies } from "../engine/select";
 import { Worker, type TaskEvent } from "../engine/worker";
+import type { StoreSnapshot } from "../store/types";
 import { EXIT_FAILED, EXIT_OK, openJug, storeLocation, type CommonOptions, type JugContext } from "./common";
 import { RunReport } from "./report";
 
@@ -41,7 +42,7 @@ export async function executeCommand(jugfileArg: string | undefined, options: Ex
   const clean =
     options.jobs > 1
       ? await superviseChildren(ctx, options, userArgs, report)
-      : await runInProcess(ctx, selection, options, (e) => report.onEvent(e), (m) => report.log(m));
+      : await runInProcess(ctx, selection, options, (e) => report.onEvent(e), (m) => report.log(m), snapshot);
 
   const completeAtEnd =
     report.executedCount === 0 && report.failedCount === 0 ? completeAtStart : new Set((await ctx.store.snapshot()).results.keys());
@@ -58,6 +59,7 @@ async function runInProcess(
   options: ExecuteOptions,
   onEvent: (e: TaskEvent) => void,
   log: (m: string) => void,
+  snapshot?: StoreSnapshot,
 ): Promise<boolean> {
   const worker = new Worker({
     store: ctx.store,
@@ -67,6 +69,7 @@ async function runInProcess(
     startAt: options.startAt,
     onEvent,
     log,
+    snapshot,
   });
   const removeHandlers = onStopSignal(async () => {
     await worker.stop();

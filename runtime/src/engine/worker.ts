@@ -10,8 +10,7 @@ import { formatSite } from "../api/callsite";
 import { resolveValue, type Task } from "../api/task";
 import { userStack } from "../loader";
 import { decodeResult, encodeResult, previewOf, UnreadableResultError } from "../serialize";
-import { CorruptResultError, MissingResultError, type HeldLock, type LockOwner, type Store } from "../store/types";
-import { uniqueTasks } from "./select";
+import { CorruptResultError, MissingResultError, type HeldLock, type LockOwner, type Store, type StoreSnapshot } from "../store/types";
 
 /** Backoff between polls while waiting for another worker (store.watch usually wakes us first). */
 const POLL_MIN_MS = 5;
@@ -26,7 +25,7 @@ export interface TaskEvent {
 
 export interface WorkerOptions {
   store: Store;
-  /** The tasks to run (and the tasks they need), in creation order. */
+  /** The tasks to run (and the tasks they need), in creation order, one per hash (see uniqueTasks). */
   tasks: readonly Task<unknown>[];
   /** Continue with independent tasks after a failure (else stop at the first). */
   keepGoing: boolean;
@@ -40,6 +39,8 @@ export interface WorkerOptions {
   startAt?: number;
   /** Where messages for the user go (stderr). */
   log: (message: string) => void;
+  /** A snapshot the caller has just taken (saves reading the store twice); else the worker takes one. */
+  snapshot?: StoreSnapshot;
 }
 
 export interface WorkerResult {
@@ -72,7 +73,13 @@ export class Worker {
   private wake: (() => void) | null = null;
 
   // State of one run (set up by run()).
+  /** Results stored when the run started (from the snapshot), minus `removed`. */
+  private initial: ReadonlyMap<string, unknown> = new Map();
+  /** Results found corrupt (or gone) during the run: computed again. */
+  private readonly removed = new Set<string>();
+  /** Results that became available during the run. */
   private readonly complete = new Set<string>();
+  private rebuild = false;
   private readonly done = new Set<string>();
   private readonly blocked = new Set<string>();
   /** Tasks of this worker's list that still need a result, per dependency hash. */
@@ -85,14 +92,10 @@ export class Worker {
 
   async run(): Promise<WorkerResult> {
     const { store, keepGoing } = this.options;
-    const inOrder = uniqueTasks(this.options.tasks);
-    const start = Math.floor((this.options.startAt ?? 0) * inOrder.length);
-    const tasks = [...inOrder.slice(start), ...inOrder.slice(0, start)];
-    const snapshot = await store.snapshot();
-    for (const t of tasks) {
-      if (snapshot.results.has(t.hash)) this.complete.add(t.hash);
-      for (const d of t.deps) this.consumers.set(d.hash, (this.consumers.get(d.hash) ?? 0) + 1);
-    }
+    const snapshot = this.options.snapshot ?? (await store.snapshot());
+    this.initial = snapshot.results;
+    let tasks = this.pendingTasks();
+    for (const t of tasks) for (const d of t.deps) this.consumers.set(d.hash, (this.consumers.get(d.hash) ?? 0) + 1);
     const kept = new Set([...snapshot.failures].filter(([, f]) => f.kept).map(([h]) => h));
     const result: WorkerResult = { executed: 0, failed: 0, blocked: 0, kept: 0, stopped: false };
     const watcher = store.watch(() => {
@@ -104,10 +107,14 @@ export class Worker {
       for (;;) {
         let progressed = false;
         let remaining = 0;
+        if (this.rebuild) {
+          this.rebuild = false;
+          tasks = this.pendingTasks();
+        }
         for (const t of tasks) {
           if (this.stopRequested) return { ...result, stopped: true };
           if (this.done.has(t.hash)) continue;
-          if (this.complete.has(t.hash)) {
+          if (this.isComplete(t.hash)) {
             this.finish(t);
             progressed = true;
             continue;
@@ -120,7 +127,7 @@ export class Worker {
             progressed = true;
             continue;
           }
-          if (!t.deps.every((d) => this.complete.has(d.hash))) {
+          if (!t.deps.every((d) => this.isComplete(d.hash))) {
             remaining++;
             continue;
           }
@@ -142,6 +149,7 @@ export class Worker {
           }
         }
         if (remaining === 0) break;
+        tasks = tasks.filter((t) => !this.done.has(t.hash));
         if (progressed) pollMs = POLL_MIN_MS;
         else {
           await this.waitForChange(pollMs);
@@ -152,6 +160,20 @@ export class Worker {
       watcher.dispose();
     }
     return { ...result, executed: this.executed };
+  }
+
+  /**
+   * The tasks without a result, in creation order, starting at `startAt` of the list and
+   * wrapping around (dependencies are checked before running, so any start is safe).
+   */
+  private pendingTasks(): Task<unknown>[] {
+    const pending = this.options.tasks.filter((t) => !this.isComplete(t.hash) && !this.done.has(t.hash));
+    const start = Math.floor((this.options.startAt ?? 0) * pending.length);
+    return start === 0 ? pending : [...pending.slice(start), ...pending.slice(0, start)];
+  }
+
+  private isComplete(hash: string): boolean {
+    return this.complete.has(hash) || (this.initial.has(hash) && !this.removed.has(hash));
   }
 
   /**
@@ -247,7 +269,9 @@ export class Worker {
           await store.remove([d.hash]);
         } else throw e;
         this.complete.delete(d.hash);
+        this.removed.add(d.hash);
         this.done.delete(d.hash);
+        this.rebuild = true;
         return null;
       }
       values.set(d.hash, v);
