@@ -2,9 +2,10 @@
  * Main-thread side of the lock keeper (lock-keeper.ts, protocol in lock-protocol.ts). An uncontended
  * lock costs one syscall here plus a message nobody waits for; the thread starts on first use.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { createLockEntry, ownerText, removeLockEntry } from "./lock-entry";
+import { createLockEntry, isDeadLocalOwner, ownerText, readOwner, removeLockEntry } from "./lock-entry";
 import type { KeeperReply, KeeperRequest, KeeperResponse } from "./lock-protocol";
 import type { LockOwner } from "../types";
 
@@ -33,6 +34,8 @@ export class LockKeeperClient {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
+    if (isPlainlyHeld(lockDir, staleMs)) return false;
+    // Stale, or its owner died: proper-lockfile's takeover, in the keeper.
     const reply = await this.ask({ op: "lock", id: 0, token, lockDir, owner, staleMs });
     if (reply.ok) this.tokens.set(lockDir, token);
     return reply.ok;
@@ -100,4 +103,17 @@ export class LockKeeperClient {
     this.worker = worker;
     return worker;
   }
+}
+
+/** Fresh, and not owned by a dead process on this host: busy, no need to ask the keeper (the common case when workers contend). */
+function isPlainlyHeld(lockDir: string, staleMs: number): boolean {
+  let mtimeMs: number;
+  try {
+    mtimeMs = fs.lstatSync(lockDir).mtimeMs;
+  } catch {
+    return false; // released meanwhile: let the keeper try
+  }
+  if (Date.now() - mtimeMs >= staleMs) return false;
+  const owner = readOwner(lockDir);
+  return owner === undefined || !isDeadLocalOwner(owner);
 }
