@@ -3,9 +3,11 @@
 // wake-up latency between workers, disk per result, worker peak memory. Prints a Markdown
 // table (pasted into docs/performance.md) and writes the raw numbers to bench/results/.
 //
-//   node bench/runtime.mjs            full run (20,000 and 100,000 tasks; about 5-10 minutes)
-//   node bench/runtime.mjs --quick    2,000 and 10,000 tasks, one repetition (under a minute)
+//   node bench/runtime.mjs                 full run (20,000 and 100,000 tasks; 5-15 minutes)
+//   node bench/runtime.mjs --quick         2,000 and 10,000 tasks, one repetition (about a minute)
 //   node bench/runtime.mjs --only=wakeup   only some parts: overhead, small, large, wakeup
+//   node bench/runtime.mjs --python=DIR    also run Python jug (its source tree in DIR, e.g. an
+//                                          unpacked luispedro/jug), interleaved with ours
 //
 // Method (as for Python jug, docs/performance.md): the trivial jugfile examples/trivial/jugfile.ts
 // (N tasks `double(i)` + one `addAll`), run through the real CLI. Per-task overhead is
@@ -14,7 +16,7 @@
 import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -23,10 +25,11 @@ const trivial = join(root, "examples", "trivial", "jugfile.ts");
 const wakeup = join(root, "bench", "wakeup", "jugfile.ts");
 const resultsDir = join(root, "bench", "results");
 
+const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = process.argv.includes("--quick");
-/** `--only=overhead,small,large,wakeup` runs only those parts. */
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const only = option("only")?.split(",");
 const wanted = (part) => !only || only.includes(part);
+const pythonJugSource = option("python") && resolve(option("python"));
 const N_SMALL = quick ? 2_000 : 20_000;
 const N_LARGE = quick ? 10_000 : 100_000;
 const REPS = quick ? 1 : 3;
@@ -36,26 +39,88 @@ const diskBase = join(resultsDir, "stores");
 const tmpfsBase = "/dev/shm";
 mkdirSync(diskBase, { recursive: true });
 
+// ---- the implementations measured -------------------------------------------------------------
+
+/** Ours: the CLI in runtime/. A complete run is checked through `status --json`. */
+const typescript = {
+  name: "jug for TypeScript",
+  execute: (store, workers) => [process.execPath, [jug, "execute", trivial, "-j", String(workers), "--jugdir", store]],
+  status: (store) => [process.execPath, [jug, "status", trivial, "--jugdir", store]],
+  noop: (store) => [process.execPath, [jug, "execute", trivial, "--jugdir", store]],
+  completed(n, store) {
+    const r = run(process.execPath, [jug, "status", trivial, "--json", "--jugdir", store], { env: { JUGBENCH_N: String(n) } });
+    return JSON.parse(r.stdout).counts.complete;
+  },
+};
+
+/** Python jug from its source tree, on the same benchmark jugfile (jug-semantics.md 4.1). Several workers = concurrent processes. */
+function pythonJug(source) {
+  const jugfile = join(resultsDir, "python", "jugfile.py");
+  mkdirSync(dirname(jugfile), { recursive: true });
+  writeFileSync(
+    jugfile,
+    [
+      "import os",
+      "from jug import TaskGenerator",
+      "N = int(os.environ.get('JUGBENCH_N', '2000'))",
+      "@TaskGenerator",
+      "def double(x):",
+      "    return 2 * x",
+      "@TaskGenerator",
+      "def add_all(xs):",
+      "    return sum(xs)",
+      "doubled = [double(i) for i in range(N)]",
+      "total = add_all(doubled)",
+      "",
+    ].join("\n"),
+  );
+  const python = ["python3", ["-c", "import sys; sys.path.insert(0, sys.argv.pop(1)); from jug.jug import main; sys.exit(main())", source]];
+  const command = (args) => [python[0], [...python[1], ...args, "--will-cite", jugfile]];
+  const shellQuote = (s) => `'${s.replace(/'/g, "'\\''")}'`;
+  return {
+    name: "Python jug (same run)",
+    execute(store, workers) {
+      const one = command(["execute", "--jugdir", store]);
+      if (workers === 1) return one;
+      const line = [one[0], ...one[1]].map(shellQuote).join(" ");
+      return ["sh", ["-c", `${Array(workers).fill(`${line} >/dev/null 2>&1 &`).join(" ")} wait`]];
+    },
+    // Python's status exits with (number complete) mod 256: not an error.
+    status: (store) => [...command(["status", "--jugdir", store]), { allowFailure: true }],
+    noop: (store) => command(["execute", "--jugdir", store]),
+    completed: null,
+  };
+}
+
+const implementations = [typescript, ...(pythonJugSource ? [pythonJug(pythonJugSource)] : [])];
+
 /**
- * Runs the jug CLI; returns wall seconds, CPU seconds (user + system, all its processes), exit
- * code, output, and peak RSS (KiB) of its largest process, via GNU time. CPU time is reported
- * beside wall time because it is less disturbed by other load on the machine.
+ * Runs a command; returns wall seconds, CPU seconds (user + system, all its processes), exit code,
+ * output, and peak RSS (KiB) of its largest process, via GNU time. CPU time is reported beside
+ * wall time because it is less disturbed by other load on the machine.
  */
-function runJug(args, { env = {}, allowFailure = false } = {}) {
+function run(command, args, options = {}, extra = {}) {
+  const { env = {}, allowFailure = false } = { ...options, ...extra };
   const rssFile = join(resultsDir, `.rss-${process.pid}`);
-  const command = existsSync("/usr/bin/time")
-    ? ["/usr/bin/time", ["-f", "%M %U %S", "-o", rssFile, process.execPath, jug, ...args]]
-    : [process.execPath, [jug, ...args]];
   const started = process.hrtime.bigint();
-  const r = spawnSync(command[0], command[1], { cwd: root, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 1 << 30 });
+  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", "-o", rssFile, command, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.error) throw r.error;
-  if (r.status !== 0 && !allowFailure) {
-    throw new Error(`jug ${args.join(" ")} exited with ${r.status}\n${r.stderr.slice(-2000)}`);
-  }
-  const [peakKiB, user, system] = existsSync(rssFile) ? readFileSync(rssFile, "utf8").trim().split("\n").pop().split(" ").map(Number) : [NaN, NaN, NaN];
+  if (r.status !== 0 && !allowFailure) throw new Error(`${command} ${args.join(" ")} exited with ${r.status}\n${r.stderr.slice(-2000)}`);
+  const [peakKiB, user, system] = readFileSync(rssFile, "utf8").trim().split("\n").pop().split(" ").map(Number);
   rmSync(rssFile, { force: true });
   return { seconds, cpu: user + system, status: r.status, stdout: r.stdout, stderr: r.stderr, peakKiB };
+}
+
+/** Runs `impl`'s command for `what` with JUGBENCH_N = n. */
+function runFor(impl, what, n, ...args) {
+  const [command, argv, options] = impl[what](...args);
+  return run(command, argv, options, { env: { JUGBENCH_N: String(n) } });
 }
 
 const median = (xs) => {
@@ -63,25 +128,19 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const range = (xs) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
+const count = (n) => n.toLocaleString("en");
 
-function freshStore(base, label) {
-  const dir = join(base, `jugbench-${label}-${process.pid}`);
-  rmSync(dir, { recursive: true, force: true });
-  return dir;
+function storePath(base, label, impl) {
+  return join(base, `jugbench-${label}-${implementations.indexOf(impl)}-${process.pid}`);
 }
 
-/** execute on an empty store; checks that every task completed. */
-function executeFresh(n, store, workers) {
+/** execute on an empty store; checks (where the implementation can tell) that every task completed. */
+function executeFresh(impl, n, store, workers) {
   rmSync(store, { recursive: true, force: true });
-  const run = runJug(["execute", trivial, "-j", String(workers), "--jugdir", store], { env: { JUGBENCH_N: String(n) } });
-  const counts = statusCounts(n, store);
-  if (counts.complete !== n + 1) throw new Error(`after execute of ${n + 1} tasks only ${counts.complete} are complete: ${JSON.stringify(counts)}`);
-  return run;
-}
-
-function statusCounts(n, store) {
-  const r = runJug(["status", trivial, "--json", "--jugdir", store], { env: { JUGBENCH_N: String(n) } });
-  return JSON.parse(r.stdout).counts;
+  const r = runFor(impl, "execute", n, store, workers);
+  const complete = impl.completed?.(n, store);
+  if (complete !== undefined && complete !== n + 1) throw new Error(`${impl.name}: after execute of ${n + 1} tasks only ${complete} are complete`);
+  return r;
 }
 
 /** Bytes allocated on disk (du), bytes of file contents, and number of files under `dir`. */
@@ -92,14 +151,7 @@ function diskUsage(dir) {
   return { allocated, apparent, files };
 }
 
-const rows = [];
-const raw = { date: new Date().toISOString(), quick, machine: machine(), load: loadAverage(), results: {} };
-function report(name, value, python = "", target = "") {
-  rows.push({ name, value, python, target });
-  console.error(`  ${name}: ${value}`);
-}
-
-/** 1-minute load average before and after: benchmarks on a busy machine are not comparable. */
+/** 1-minute load average: benchmarks on a busy machine are not comparable. */
 function loadAverage() {
   return readFileSync("/proc/loadavg", "utf8").split(" ")[0];
 }
@@ -112,42 +164,63 @@ function machine() {
     memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
     disk: sh(`findmnt -no FSTYPE,SOURCE -T '${diskBase}'`),
     node: process.version,
+    python: pythonJugSource ? sh("python3 --version") : undefined,
     kernel: sh("uname -r"),
   };
 }
 
+// ---- the report -------------------------------------------------------------------------------
+
+const raw = {
+  date: new Date().toISOString(),
+  commit: spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim(),
+  quick,
+  machine: machine(),
+  load: loadAverage(),
+  results: {},
+};
+const rows = [];
+/** One table row: `values` has one cell per implementation; `reference` is Python's published figure. */
+function report(name, values, reference = "", target = "") {
+  rows.push({ name, values, reference, target });
+  console.error(`  ${name}: ${values.join(" | ")}`);
+}
 /** "wall s [min-max], CPU s" of repeated runs. */
 function timing(runs) {
   const wall = runs.map((r) => r.seconds);
   return `**${median(wall).toFixed(2)} s** [${range(wall)}], CPU ${median(runs.map((r) => r.cpu)).toFixed(2)} s`;
 }
-const repeat = (f) => Array.from({ length: REPS }, f);
-const count = (n) => n.toLocaleString("en");
+/** `measure(impl)` for each implementation, REPS times, interleaved (so slow phases of the disk or of other load hit all). */
+function interleaved(measure) {
+  const runs = implementations.map(() => []);
+  for (let i = 0; i < REPS; i++) implementations.forEach((impl, k) => runs[k].push(measure(impl)));
+  return runs;
+}
+
+console.error(`jug runtime benchmark (${quick ? "quick" : "full"}): N=${N_SMALL} and ${N_LARGE}, ${REPS} repetition(s); ${implementations.map((i) => i.name).join(", ")}`);
 
 // ---- per-task overhead ------------------------------------------------------------------------
 
-function overhead(label, base, workers, pythonMs) {
-  const store = freshStore(base, label);
-  const empty = [];
-  const full = [];
-  for (let i = 0; i < REPS; i++) {
-    // Interleaved, so slow phases of the disk (or of other load) hit both.
-    empty.push(executeFresh(0, store, workers));
-    full.push(executeFresh(N_SMALL, store, workers));
-  }
-  const perTask = (key) => ((median(full.map((r) => r[key])) - median(empty.map((r) => r[key]))) / N_SMALL) * 1000;
-  raw.results[label] = { empty, full, perTaskWallMs: perTask("seconds"), perTaskCpuMs: perTask("cpu") };
+function overhead(label, base, workers, reference) {
+  const runs = interleaved((impl) => {
+    const store = storePath(base, label, impl);
+    const result = { empty: executeFresh(impl, 0, store, workers), full: executeFresh(impl, N_SMALL, store, workers) };
+    rmSync(store, { recursive: true, force: true });
+    return result;
+  });
+  const cells = runs.map((rs) => {
+    const perTask = (key) => ((median(rs.map((r) => r.full[key])) - median(rs.map((r) => r.empty[key]))) / N_SMALL) * 1000;
+    return `**${perTask("seconds").toFixed(3)} ms/task** wall, ${perTask("cpu").toFixed(3)} ms/task CPU (${timing(rs.map((r) => r.full))}; N=0: ${median(rs.map((r) => r.empty.seconds)).toFixed(2)} s)`;
+  });
+  raw.results[`overhead-${label}`] = runs;
   report(
     `execute ${count(N_SMALL)} trivial tasks, ${workers} worker${workers > 1 ? "s" : ""}, store on ${base === tmpfsBase ? "tmpfs" : "disk"}`,
-    `**${perTask("seconds").toFixed(3)} ms/task** wall, ${perTask("cpu").toFixed(3)} ms/task CPU (${timing(full)}; N=0: ${median(empty.map((r) => r.seconds)).toFixed(2)} s)`,
-    pythonMs,
-    pythonMs ? `< ${(parseFloat(pythonMs) / 10).toFixed(3)} ms/task` : "",
+    cells,
+    reference,
+    reference ? `< ${(parseFloat(reference) / 10).toFixed(3)} ms/task` : "",
   );
-  return store;
 }
 
-raw.commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
-console.error(`jug runtime benchmark (${quick ? "quick" : "full"}): N=${N_SMALL} and ${N_LARGE}, ${REPS} repetition(s)`);
 if (wanted("overhead")) {
   overhead("disk-1", diskBase, 1, "1.30 ms/task");
   overhead("disk-2", diskBase, 2, "0.86 ms/task");
@@ -155,63 +228,62 @@ if (wanted("overhead")) {
   overhead("tmpfs-2", tmpfsBase, 2, "");
 }
 
-// ---- status, no-op, disk use at N_SMALL --------------------------------------------------------
+// ---- status, no-op re-execute and disk use on a complete store ---------------------------------
 
-if (wanted("small")) {
-  const n = N_SMALL;
-  const env = { JUGBENCH_N: String(n) };
-  const diskStore = freshStore(diskBase, "small");
-  executeFresh(n, diskStore, 1);
-  const status = repeat(() => runJug(["status", trivial, "--jugdir", diskStore], { env }));
-  report(`status, ${count(n)} complete tasks (disk)`, timing(status), n === 20_000 ? "0.44 s" : "");
-  const noop = repeat(() => runJug(["execute", trivial, "--jugdir", diskStore], { env }));
-  report(`no-op re-execute, ${count(n)} complete tasks (disk)`, timing(noop), n === 20_000 ? "0.48 s" : "");
-  const use = diskUsage(diskStore);
-  raw.results.small = { status, noop, use };
+function completeStore(label, base, n, references) {
+  const stores = implementations.map((impl) => storePath(base, label, impl));
+  const executes = implementations.map((impl, k) => executeFresh(impl, n, stores[k], 1));
+  const where = base === tmpfsBase ? "tmpfs" : "disk";
+  if (n === N_LARGE) {
+    report(`execute ${count(n)} trivial tasks, 1 worker (${where})`, executes.map((r) => `${r.seconds.toFixed(2)} s, CPU ${r.cpu.toFixed(2)} s`), references.execute);
+    report(`worker peak memory over ${count(n)} tasks (1 worker, max RSS)`, executes.map((r) => `**${(r.peakKiB / 1024).toFixed(0)} MB**`), references.memory, "< 120 MB");
+  }
+  const status = interleaved((impl) => runFor(impl, "status", n, stores[implementations.indexOf(impl)]));
   report(
-    `disk per trivial result (${count(n + 1)} results, ext4)`,
-    `**${(use.allocated / (n + 1) / 1024).toFixed(3)} KiB** allocated (${(use.allocated / 2 ** 20).toFixed(1)} MiB in ${use.files} files; ${(use.apparent / (n + 1)).toFixed(0)} B/result of content)`,
-    "4.2 KiB",
+    `status, ${count(n)} complete tasks (${where})`,
+    status.map((rs) => `${timing(rs)}; peak RSS ${(Math.max(...rs.map((r) => r.peakKiB)) / 1024).toFixed(0)} MB`),
+    references.status,
+    n === N_LARGE ? "< 0.3 s" : "",
+  );
+  const noop = interleaved((impl) => runFor(impl, "noop", n, stores[implementations.indexOf(impl)]));
+  report(`no-op re-execute, ${count(n)} complete tasks (${where})`, noop.map(timing), references.noop, n === N_LARGE ? "< 0.5 s" : "");
+  const use = stores.map(diskUsage);
+  report(
+    `disk per trivial result (${count(n + 1)} results, ${where === "disk" ? raw.machine.disk.split(/\s+/)[0] : "tmpfs"}, du)`,
+    use.map((u) => `**${(u.allocated / (n + 1) / 1024).toFixed(3)} KiB** (${(u.allocated / 2 ** 20).toFixed(1)} MiB in ${u.files} files; ${(u.apparent / (n + 1)).toFixed(0)} B/result of content)`),
+    references.disk,
     "< 0.5 KiB",
   );
-  rmSync(diskStore, { recursive: true, force: true });
+  raw.results[`complete-${label}`] = { executes, status, noop, use };
+  stores.forEach((s) => rmSync(s, { recursive: true, force: true }));
 }
 
-// ---- 100,000 tasks (tmpfs, as Python's addendum) -----------------------------------------------
-
+const isFull = (n, full) => (n === full ? undefined : "");
+if (wanted("small")) {
+  completeStore("small", diskBase, N_SMALL, { status: isFull(N_SMALL, 20_000) ?? "0.44 s", noop: isFull(N_SMALL, 20_000) ?? "0.48 s", disk: "4.2 KiB" });
+}
 if (wanted("large")) {
-  const n = N_LARGE;
-  const env = { JUGBENCH_N: String(n) };
-  const store = freshStore(tmpfsBase, "large");
-  const run = executeFresh(n, store, 1);
-  report(`execute ${count(n)} trivial tasks, 1 worker (tmpfs)`, `${run.seconds.toFixed(2)} s, CPU ${run.cpu.toFixed(2)} s`, n === 100_000 ? "25.3 s" : "");
-  report(`worker peak memory over ${count(n)} tasks (1 worker, max RSS)`, `**${(run.peakKiB / 1024).toFixed(0)} MB**`, n === 100_000 ? "147 MB" : "", "< 120 MB");
-  const status = repeat(() => runJug(["status", trivial, "--jugdir", store], { env }));
-  report(
-    `status, ${count(n)} complete tasks (tmpfs)`,
-    `${timing(status)}; peak RSS ${(Math.max(...status.map((r) => r.peakKiB)) / 1024).toFixed(0)} MB`,
-    n === 100_000 ? "1.35-1.46 s" : "",
-    "< 0.3 s",
-  );
-  const noop = repeat(() => runJug(["execute", trivial, "--jugdir", store], { env }));
-  report(`no-op re-execute, ${count(n)} complete tasks (tmpfs)`, timing(noop), n === 100_000 ? "1.76 s" : "", "< 0.5 s");
-  const use = diskUsage(store);
-  report(`store size, ${count(n + 1)} results (tmpfs)`, `${(use.allocated / 2 ** 20).toFixed(1)} MiB = ${(use.allocated / (n + 1) / 1024).toFixed(3)} KiB/result`, n === 100_000 ? "391 MB" : "");
-  raw.results.large = { execute: run, status, noop, use };
-  rmSync(store, { recursive: true, force: true });
+  const full = (text) => isFull(N_LARGE, 100_000) ?? text;
+  completeStore("large", tmpfsBase, N_LARGE, {
+    execute: full("25.3 s"),
+    memory: full("147 MB"),
+    status: full("1.35-1.46 s"),
+    noop: full("1.76 s"),
+    disk: full("about 4 KiB (391 MB)"),
+  });
 }
 
-// ---- wake-up latency --------------------------------------------------------------------------
+// ---- wake-up latency (ours only: Python jug polls with a fixed sleep) ---------------------------
 
 if (wanted("wakeup")) {
   const cross = [];
   const own = [];
   const records = mkdtempSync(join(tmpfsBase, "jugbench-wake-"));
-  const store = freshStore(diskBase, "wake");
+  const store = storePath(diskBase, "wake", typescript);
   for (let round = 0; round < WAKE_ROUNDS; round++) {
     rmSync(store, { recursive: true, force: true });
     for (const f of readdirSync(records)) rmSync(join(records, f));
-    runJug(["execute", wakeup, "-j", "2", "--jugdir", store], { env: { BENCH_WAKE_DIR: records, BENCH_WAKE_ROUND: String(round) } });
+    run(process.execPath, [jug, "execute", wakeup, "-j", "2", "--jugdir", store], { env: { BENCH_WAKE_DIR: records, BENCH_WAKE_ROUND: String(round) } });
     const events = readdirSync(records).flatMap((f) => readFileSync(join(records, f), "utf8").trim().split("\n").map((l) => JSON.parse(l)));
     const produced = events.find((e) => e.event === "produced");
     const occupied = events.find((e) => e.event === "occupied");
@@ -229,27 +301,29 @@ if (wanted("wakeup")) {
   raw.results.wakeup = { cross, own };
   report(
     "wake-up latency: dependency returned in worker A -> dependent started in idle worker B (disk store)",
-    cross.length
-      ? `**${median(cross).toFixed(1)} ms** median [${range(cross)} ms] over ${cross.length} rounds; same worker: ${own.length ? median(own).toFixed(1) : "n/a"} ms`
-      : `no round had the other worker waiting and taking a dependent (same worker: ${median(own).toFixed(1)} ms)`,
+    [
+      cross.length
+        ? `**${median(cross).toFixed(1)} ms** median [${range(cross)} ms] over ${cross.length} rounds; same worker: ${own.length ? median(own).toFixed(1) : "n/a"} ms`
+        : `no round had the other worker waiting and taking a dependent (same worker: ${median(own).toFixed(1)} ms)`,
+      ...(pythonJugSource ? ["(not measured)"] : []),
+    ],
     "up to 12,000 ms (polling sleep)",
     "< 100 ms",
   );
 }
 
-for (const label of ["disk-1", "disk-2", "tmpfs-1", "tmpfs-2"]) {
-  rmSync(join(label.startsWith("disk") ? diskBase : tmpfsBase, `jugbench-${label}-${process.pid}`), { recursive: true, force: true });
-}
+// ---- output -----------------------------------------------------------------------------------
 
 const m = raw.machine;
 console.log(
-  `\nMachine: ${m.cpus} CPUs (${m.cpu}), ${m.memoryGiB} GiB RAM, store disk ${m.disk}, tmpfs /dev/shm; Node ${m.node}; commit ${raw.commit}; ` +
-    `${raw.date}${quick ? " (quick mode)" : ""}; load average ${raw.load} at start, ${loadAverage()} at end\n`,
+  `\nMachine: ${m.cpus} CPUs (${m.cpu}), ${m.memoryGiB} GiB RAM, store disk ${m.disk}, tmpfs /dev/shm; Node ${m.node}` +
+    `${m.python ? `, ${m.python}` : ""}; commit ${raw.commit}; ${raw.date}${quick ? " (quick mode)" : ""}; ` +
+    `load average ${raw.load} at start, ${loadAverage()} at end\n`,
 );
-console.log("| measurement | jug for TypeScript | Python jug | target |");
-console.log("| --- | --- | --- | --- |");
-for (const r of rows) console.log(`| ${r.name} | ${r.value} | ${r.python} | ${r.target} |`);
-mkdirSync(resultsDir, { recursive: true });
+const columns = ["measurement", ...implementations.map((i) => i.name), "Python jug (jug-semantics.md 4, idle machine)", "target"];
+console.log(`| ${columns.join(" | ")} |`);
+console.log(`|${columns.map(() => " --- |").join("")}`);
+for (const r of rows) console.log(`| ${[r.name, ...r.values, r.reference, r.target].join(" | ")} |`);
 const out = join(resultsDir, `runtime-${raw.date.replace(/[:.]/g, "-")}.json`);
 writeFileSync(out, JSON.stringify(raw, null, 2));
 console.log(`\nraw numbers: ${out}`);
