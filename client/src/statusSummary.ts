@@ -37,7 +37,8 @@ export function summarize(jugfiles: readonly JugfileSummary[]): StatusBarView {
     workers += j.workers;
     crashed += j.crashedWorkers;
     if (j.loadError) loadErrors++;
-    if (!j.counts) continue;
+    // All-zero counts mean "no task known yet" (e.g. Restricted Mode before any stored result).
+    if (!j.counts || total(j.counts) === 0) continue;
     known = true;
     for (const state of Object.keys(sum) as TaskState[]) sum[state] += j.counts[state];
   }

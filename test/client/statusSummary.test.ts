@@ -52,6 +52,11 @@ test("a jugfile that does not load is an error", () => {
   assert.equal(view.severity, "error");
 });
 
+test("no known task reads as no count, not 0/0", () => {
+  const zero = { waiting: 0, ready: 0, running: 0, complete: 0, failed: 0 };
+  assert.equal(summarize([{ ...base, workers: 0, counts: zero, trusted: false }]).text, "$(shield) Jug · restricted");
+});
+
 test("nothing loaded yet", () => {
   assert.equal(summarize([]).text, "$(beaker) Jug");
 });

@@ -61,6 +61,8 @@ test("tutorial: lenses, tree, 2 workers from the palette, done, hover and View R
 
     // The status bar shows the workers, then everything turns to done: lenses, tree, status bar.
     await wb.statusItem().filter({ hasText: /2 workers/ }).waitFor({ timeout: 60_000 });
+    // Live progress while they run (not asserted: on a fast machine the run may end first).
+    await wb.statusItem().filter({ hasText: new RegExp(`Jug [1-9]\\d*/${TASKS} · 2 workers`) }).waitFor({ timeout: 30_000 }).catch(() => undefined);
     await session.shot("running");
     await wb.statusItem().filter({ hasText: new RegExp(`Jug ${TASKS}/${TASKS}`) }).waitFor({ timeout: 300_000 });
     await wb.waitForLens(/60 tasks: 60 done/, 60_000);

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2eMissing, makeWorkspace, repoRoot, Session } from "./harness";
 import { Workbench } from "./workbench";
@@ -29,6 +29,8 @@ test("untrusted workspace: static lenses, Restricted Mode view, nothing runs", {
   try {
     await wb.waitReady("jugfile.ts");
     await wb.openFile("jugfile.ts");
+    const source = readFileSync(join(workspace, "jugfile.ts"), "utf8").split("\n");
+    await wb.goToLine(source.findIndex((l) => l.includes("nrClusters(bics)")) + 1);
     await wb.waitForLens(/restricted mode/, 180_000);
     const lenses = await wb.lensTexts();
     assert.ok(lenses.length >= 5, JSON.stringify(lenses));
@@ -36,9 +38,14 @@ test("untrusted workspace: static lenses, Restricted Mode view, nothing runs", {
     await session.shot("static-lenses");
 
     await wb.openJugSidebar();
+    // The tree lists the call sites found statically (nothing was run to find tasks).
+    await wb.treeRows().filter({ hasText: "nrClusters" }).first().waitFor({ timeout: 120_000 });
+    const tree = await wb.treeTexts();
+    assert.ok(tree.includes("jugfile.ts | restricted"), JSON.stringify(tree));
+    assert.ok(tree.includes("computeFeatures | 1 call site (in loops)"), JSON.stringify(tree));
     await page.locator(".part.sidebar", { hasText: "This workspace is in Restricted Mode" }).first().waitFor();
     await page.locator(".part.sidebar .monaco-button", { hasText: "Manage Workspace Trust" }).first().waitFor();
-    assert.match(await wb.statusItem().innerText(), /restricted/);
+    assert.equal((await wb.statusItem().innerText()).trim(), "Jug · restricted");
     await session.shot("restricted-view");
 
     // The palette offers no way to start workers: the command is disabled while untrusted.
