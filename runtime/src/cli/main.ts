@@ -4,8 +4,14 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT_BAD_INPUT, EXIT_OK, reportError, runtimeVersion, type CommonOptions } from "./common";
-import { executeCommand, type ExecuteOptions } from "./execute";
-import { checkCommand, cleanupCommand, countCommand, invalidateCommand, statusCommand, type CleanupOptions, type StatusOptions } from "./status";
+import type * as ExecuteModule from "./execute";
+import type { ExecuteOptions } from "./execute";
+import type * as StatusModule from "./status";
+import type { CleanupOptions, StatusOptions } from "./status";
+
+// Command modules load on use: startup time counts for `jug status` in the editor.
+const executeModule = async (): Promise<typeof ExecuteModule> => require("./execute") as typeof ExecuteModule;
+const statusModule = async (): Promise<typeof StatusModule> => require("./status") as typeof StatusModule;
 
 export async function main(argv: readonly string[]): Promise<number> {
   const dashDash = argv.indexOf("--");
@@ -33,35 +39,35 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option("--child", "internal: worker process of execute -j N").hideHelp().default(false))
     .addOption(new Option("--start-at <fraction>", "internal: where a -j N worker starts in the task list").hideHelp().argParser(Number))
     .action(async (jugfile: string | undefined, opts: ExecuteOptions) => {
-      exitCode = await executeCommand(jugfile, opts, userArgs);
+      exitCode = await (await executeModule()).executeCommand(jugfile, opts, userArgs);
     });
   command("status", "show how many tasks are waiting, ready, running, complete and failed, per name")
     .option("--short", "one line")
     .option("--json", "the status document (docs/status-json.md)")
     .action(async (jugfile: string | undefined, opts: StatusOptions) => {
-      exitCode = await statusCommand(jugfile, opts, userArgs);
+      exitCode = await (await statusModule()).statusCommand(jugfile, opts, userArgs);
     });
   command("check", "exit 0 when every task is complete, 1 otherwise").action(async (jugfile: string | undefined, opts: CommonOptions) => {
-    exitCode = await checkCommand(jugfile, opts, userArgs);
+    exitCode = await (await statusModule()).checkCommand(jugfile, opts, userArgs);
   });
   command("invalidate", "remove the results of matching tasks and of everything downstream of them")
     .requiredOption("--target <name>", "NAME, full.name or /regex/")
     .action(async (jugfile: string | undefined, opts: CommonOptions & { target: string }) => {
-      exitCode = await invalidateCommand(jugfile, opts, userArgs);
+      exitCode = await (await statusModule()).invalidateCommand(jugfile, opts, userArgs);
     });
   command("cleanup", "remove results the jugfile no longer uses, failure markers and stale locks")
     .addOption(new Option("--locks-only", "only remove locks").conflicts(["failedOnly", "keepLocks"]))
     .addOption(new Option("--failed-only", "only remove failure markers").conflicts(["keepLocks"]))
     .option("--keep-locks", "leave locks and failure markers")
     .action(async (jugfile: string | undefined, opts: CleanupOptions) => {
-      exitCode = await cleanupCommand(jugfile, opts, userArgs);
+      exitCode = await (await statusModule()).cleanupCommand(jugfile, opts, userArgs);
     });
   program
     .command("count")
     .description("number of tasks per name (does not read the store)")
     .argument("[jugfile]", "the jugfile")
     .action(async (jugfile: string | undefined) => {
-      exitCode = await countCommand(jugfile, userArgs);
+      exitCode = await (await statusModule()).countCommand(jugfile, userArgs);
     });
 
   try {
