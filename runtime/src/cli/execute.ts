@@ -155,13 +155,15 @@ async function superviseChildren(ctx: JugContext, options: ExecuteOptions, userA
 
 /**
  * SIGINT/SIGTERM: run `cleanup` (finish a result being written, release locks), then exit non-zero.
- * A second signal exits at once.
+ * The same signal again exits at once (Ctrl-C twice). Another signal meanwhile is ignored: after
+ * Ctrl-C on a terminal, `-j N` workers get SIGINT from the terminal and SIGTERM from their parent.
  */
 function onStopSignal(cleanup: () => Promise<void>): () => void {
-  let stopping = false;
+  let stopping: NodeJS.Signals | null = null;
   const handler = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(SIGNAL_EXIT[signal] ?? EXIT_FAILED);
-    stopping = true;
+    if (stopping === signal) process.exit(SIGNAL_EXIT[signal] ?? EXIT_FAILED);
+    if (stopping) return;
+    stopping = signal;
     process.stderr.write(`\njug: ${signal}: stopping (finished results are kept; locks released)\n`);
     cleanup().finally(() => process.exit(SIGNAL_EXIT[signal] ?? EXIT_FAILED));
   };
