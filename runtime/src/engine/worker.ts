@@ -191,13 +191,16 @@ export class Worker {
 
   private async attempt(t: Task<unknown>): Promise<Attempt> {
     const { store } = this.options;
+    // After each wait, a stop request (signal) wins: start nothing new once stop() has run.
     if (await store.has(t.hash)) return "complete";
+    if (this.stopRequested) return "busy";
     const owner: LockOwner = { worker: workerId(), host: HOST, pid: process.pid, since: new Date().toISOString() };
     const lock = await store.lock(t.hash, owner);
     if (!lock) return "busy";
     this.held = lock;
     try {
       if (await store.has(t.hash)) return "complete";
+      if (this.stopRequested) return "busy";
       return await this.execute(t);
     } finally {
       this.held = null;
@@ -209,6 +212,7 @@ export class Worker {
     const { store } = this.options;
     const args = await this.argumentsOf(t);
     if (args === null) return "retry";
+    if (this.stopRequested) return "busy";
     this.phase = "running";
     const started = performance.now();
     let bytes: Uint8Array;
