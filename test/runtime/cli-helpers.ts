@@ -23,11 +23,13 @@ export function fixtureProject(name: string): string {
   return dir;
 }
 
-export function spawnJug(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+/** `detached` makes the CLI a process group leader, so a test can signal the group like a terminal's Ctrl-C. */
+export function spawnJug(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, detached = false): ChildProcess {
   return spawn(process.execPath, [JUG_BIN, ...args], {
     cwd,
     env: { ...process.env, JUGTEST_LOG: path.join(cwd, "log"), ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached,
   });
 }
 

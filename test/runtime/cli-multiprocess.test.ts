@@ -142,7 +142,23 @@ test("SIGTERM stops a worker cleanly: exit non-zero, lock released, finished res
   assert.equal(hasLock(project), false, "no lock left behind");
   const complete = (await jug(["status", "--short"], project, env)).stdout;
   const completed = Number(/(\d+) complete/.exec(complete)?.[1]);
-  assert.ok(completed >= ran - 1, `${completed} stored of ${ran} run: finished results are kept`);
+  assert.equal(completed, ran, "every task that ran has its result stored");
+});
+
+test("Ctrl-C on execute -j 2 (SIGINT to the process group): every worker stops cleanly, nothing finished is lost", async () => {
+  const project = fixtureProject("exactly-once");
+  const env = { ...SHORT_STALE, JUGTEST_N: "20000" };
+  const parent = spawnJug(["execute", "-j", "2"], project, env, true);
+  const done = finished(parent);
+  await waitFor("both workers to run tasks", () => new Set(logLines(project).map((l) => l.pid)).size === 2 && logLines(project).length > 200);
+  process.kill(-parent.pid!, "SIGINT");
+  const run = await done;
+  assert.equal(run.code, 130, run.stderr);
+  assert.doesNotMatch(run.stderr, /internal error/);
+  assert.equal(hasLock(project), false, "no lock left behind");
+  const ran = logLines(project).length;
+  const status = (await jug(["status", "--short"], project, env)).stdout;
+  assert.equal(Number(/(\d+) complete/.exec(status)?.[1]), ran, "every task that ran has its result stored");
 });
 
 function hasLock(project: string): boolean {
