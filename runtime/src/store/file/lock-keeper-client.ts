@@ -1,17 +1,15 @@
 /**
  * Main-thread side of the lock keeper (lock-keeper.ts, protocol in lock-protocol.ts). An uncontended
- * lock costs one syscall here plus a message nobody waits for; the thread starts on first use.
+ * lock costs one syscall here plus an event in shared memory; the thread starts on first use.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { createLockEntry, isDeadLocalOwner, ownerText, readOwner, removeLockEntry } from "./lock-entry";
-import type { KeeperReply, KeeperRequest, KeeperResponse } from "./lock-protocol";
+import { EventRing, type KeeperReply, type KeeperRequest, type KeeperResponse } from "./lock-protocol";
 import type { LockOwner } from "../types";
 
 type Pending = { resolve: (reply: KeeperResponse) => void; reject: (e: Error) => void };
-type Asking = Extract<KeeperRequest, { id: number }>;
-type Telling = Exclude<KeeperRequest, { id: number }>;
 
 export class LockKeeperClient {
   private worker: Worker | undefined;
@@ -20,6 +18,7 @@ export class LockKeeperClient {
   private readonly pending = new Map<number, Pending>();
   /** Token of each lock held through this client. */
   private readonly tokens = new Map<string, number>();
+  private readonly ring = new EventRing();
 
   constructor(private readonly onLost: (lockDir: string, message: string) => void) {}
 
@@ -29,7 +28,8 @@ export class LockKeeperClient {
     try {
       createLockEntry(lockDir, ownerText(owner));
       this.tokens.set(lockDir, token);
-      this.tell({ op: "adopt", token, lockDir, staleMs });
+      this.start();
+      this.ring.push({ op: "adopt", token, lockDir, staleMs });
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
@@ -44,7 +44,7 @@ export class LockKeeperClient {
   /** Removes the entry now; the keeper then stops refreshing it. */
   release(lockDir: string): void {
     if (!this.tokens.delete(lockDir)) return;
-    this.tell({ op: "release", lockDir });
+    this.ring.push({ op: "release", lockDir });
     try {
       removeLockEntry(lockDir);
     } catch (e) {
@@ -61,11 +61,7 @@ export class LockKeeperClient {
     await worker?.terminate();
   }
 
-  private tell(message: Telling): void {
-    this.start().postMessage(message);
-  }
-
-  private ask(req: Asking): Promise<KeeperResponse> {
+  private ask(req: KeeperRequest): Promise<KeeperResponse> {
     const worker = this.start();
     const id = this.nextId++;
     if (this.pending.size === 0) worker.ref(); // keep the process alive while a reply is due
@@ -80,7 +76,7 @@ export class LockKeeperClient {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(path.join(__dirname, "lock-keeper.js"));
+    const worker = new Worker(path.join(__dirname, "lock-keeper.js"), { workerData: this.ring.shared });
     worker.unref();
     worker.on("message", (reply: KeeperReply) => {
       if (!("id" in reply)) {

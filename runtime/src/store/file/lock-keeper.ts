@@ -13,9 +13,9 @@
  * other stale lock after the stale window.
  */
 import * as fs from "node:fs";
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import * as lockfile from "proper-lockfile";
-import type { KeeperNotice, KeeperRequest, KeeperResponse } from "./lock-protocol";
+import { EventRing, RING_POLL_MS, type KeeperNotice, type KeeperRequest, type KeeperResponse } from "./lock-protocol";
 import { createLockEntry, isDeadLocalOwner, ownerText, readOwner, removeLockEntry } from "./lock-entry";
 import type { LockOwner } from "../types";
 
@@ -36,7 +36,7 @@ const toAdopt = new Map<string, { token: number; staleMs: number }>();
 /** Well inside proper-lockfile's shortest stale window (2 s): the lock is refreshed long before anyone may take it. */
 const ADOPT_AFTER_MS = 50;
 let adoptTimer: NodeJS.Timeout | undefined;
-/** Requests run one after another, in the order sent: a release never overtakes its adopt. */
+/** Ring events and requests are handled one after another, in the order the main thread made them. */
 let queue: Promise<void> = Promise.resolve();
 
 function sync<T>(cb: Callback<T>, op: () => T): void {
@@ -176,13 +176,24 @@ function respond(response: KeeperResponse): void {
   parentPort!.postMessage(response);
 }
 
+const ring = new EventRing(workerData as SharedArrayBuffer);
+
+/** Handles the events the main thread recorded, in order. */
+async function readRing(): Promise<void> {
+  for (const event of ring.drain()) {
+    if (event.op === "adopt") adoptSoon(event.token, event.lockDir, event.staleMs);
+    else await release(event.lockDir);
+  }
+}
+
+setInterval(() => {
+  queue = queue.then(readRing);
+}, RING_POLL_MS);
+
 parentPort!.on("message", (req: KeeperRequest) => {
   queue = queue.then(async () => {
+    await readRing(); // events recorded before this request come first
     switch (req.op) {
-      case "adopt":
-        return adoptSoon(req.token, req.lockDir, req.staleMs);
-      case "release":
-        return release(req.lockDir);
       case "drain":
         return respond({ id: req.id, ok: true });
       case "lock":
