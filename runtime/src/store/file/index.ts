@@ -510,8 +510,10 @@ export class FileStore implements Store {
       if (!name.endsWith(".log") || this.logs.has(name)) continue;
       this.logs.set(name, { name, path: path.join(this.logsDir, name), parsed: 0, final: false, checkedAt: 0 });
     }
-    // A coarse-mtime file system (1 s on some network mounts) could hide a log created in the same tick: trust settled mtimes only.
-    this.logsListedAt = Date.now() - listedAt > 2000 ? listedAt : NaN;
+    // A file system with 1 s mtimes could hide a log created within the same second: there, trust
+    // only mtimes that have settled. Sub-second mtimes (ext4, tmpfs, APFS, NFSv4) are trusted at once.
+    const fineGrained = listedAt % 1000 !== 0;
+    this.logsListedAt = fineGrained || Date.now() - listedAt > 2000 ? listedAt : NaN;
   }
 
   /**
