@@ -15,15 +15,20 @@
 // load are not counted. Times are medians over the repetitions, wall clock of the whole command.
 import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const jug = join(root, "runtime", "bin", "jug.js");
+const resultsDir = join(root, "bench", "results");
+// A private copy of the built runtime: a rebuild of runtime/dist during the run (tsc -b, another
+// checkout step) must not change what is measured halfway through.
+const runtimeCopy = join(resultsDir, `runtime-${process.pid}`);
+for (const part of ["bin", "dist", "package.json"]) cpSync(join(root, "runtime", part), join(runtimeCopy, part), { recursive: true });
+process.on("exit", () => rmSync(runtimeCopy, { recursive: true, force: true }));
+const jug = join(runtimeCopy, "bin", "jug.js");
 const trivial = join(root, "examples", "trivial", "jugfile.ts");
 const wakeup = join(root, "bench", "wakeup", "jugfile.ts");
-const resultsDir = join(root, "bench", "results");
 
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = process.argv.includes("--quick");
