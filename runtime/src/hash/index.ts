@@ -13,8 +13,6 @@ export { JUG_HASH, isHashable, type Hashable };
 /** Bump when the encoding changes: every hash changes with it (all results are recomputed). */
 export const HASH_ENCODING_VERSION = 1;
 export const HASH_ALGORITHM = "sha256";
-/** Length of a hash as returned by hashTask/hashValue/hashTasklet (hex characters). */
-export const HASH_HEX_LENGTH = 64;
 
 const DOMAIN_TASK = `jug${HASH_ENCODING_VERSION}:task\n`;
 const DOMAIN_VALUE = `jug${HASH_ENCODING_VERSION}:value\n`;

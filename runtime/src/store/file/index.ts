@@ -49,7 +49,7 @@ import { isAlive, isDeadLocalOwner, readOwner, removeLockEntry } from "./lock-en
 export const STORE_LAYOUT_VERSION = 1;
 const MARKER_FILE = "jug-store.json";
 /** Results up to this size are stored inline in the log; larger ones in their own blob file. */
-export const INLINE_LIMIT = 64 * 1024;
+const INLINE_LIMIT = 64 * 1024;
 /** Group commit: the writer's log is fsynced at most this long after an append (and on close). */
 const FSYNC_DELAY_MS = 200;
 /** has()/meta() re-read other processes' logs on a miss when the index is older than this. */
@@ -59,11 +59,11 @@ const WATCH_POLL_MS = 50;
 const MAX_PREVIEW_CHARS = 1000;
 /** lock() lets the event loop run at least this often (see yieldNowAndThen). */
 const YIELD_EVERY_MS = 10;
-export const DEFAULT_LOCK_STALE_MS = 60_000;
+const DEFAULT_LOCK_STALE_MS = 60_000;
 /** proper-lockfile refuses shorter stale windows. */
 const MIN_LOCK_STALE_MS = 2_000;
 
-export function lockStaleMsFromEnv(): number {
+function lockStaleMsFromEnv(): number {
   const raw = process.env.JUG_LOCK_STALE_MS;
   const n = raw === undefined ? DEFAULT_LOCK_STALE_MS : Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`JUG_LOCK_STALE_MS must be a positive number of milliseconds, not ${JSON.stringify(raw)}`);
