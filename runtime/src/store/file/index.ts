@@ -762,7 +762,8 @@ function checkLayout(dir: string): void {
     throw e;
   }
   if (!entries.includes(MARKER_FILE)) {
-    if (entries.length === 0) return;
+    // Empty, or another process is creating the store right now (its marker is still a temp file).
+    if (entries.every((e) => e.startsWith(`${MARKER_FILE}.`))) return;
     throw new StoreLayoutError(dir, `the directory is not empty and has no ${MARKER_FILE}, so it is not a jug store (Python jug's, perhaps); choose another --jugdir or remove it`);
   }
   let marker: StoreMarker;
