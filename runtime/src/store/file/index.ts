@@ -624,7 +624,8 @@ export class FileStore implements Store {
     this.asWriter(() => {
       fs.mkdirSync(this.location, { recursive: true });
       const marker = path.join(this.location, MARKER_FILE);
-      if (!fs.existsSync(marker)) {
+      if (fs.existsSync(marker)) checkLayout(this.location); // created by another process since open()
+      else {
         const tmp = `${marker}.${process.pid}.${randomBytes(4).toString("hex")}`;
         fs.writeFileSync(tmp, JSON.stringify({ format: "jug-store", layout: STORE_LAYOUT_VERSION } satisfies StoreMarker) + "\n");
         fs.renameSync(tmp, marker);
