@@ -23,7 +23,17 @@ export class ResultViewer implements vscode.TextDocumentContentProvider, vscode.
   private panel: vscode.WebviewPanel | null = null;
 
   constructor(private readonly jug: JugClient) {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, this);
+    this.registration = vscode.Disposable.from(
+      vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, this),
+      // The page buttons in the editor title only for results with more than one page.
+      vscode.window.onDidChangeActiveTextEditor((editor) => this.updatePagingContext(editor)),
+    );
+  }
+
+  private updatePagingContext(editor: vscode.TextEditor | undefined): void {
+    const page = editor?.document.uri.scheme === RESULT_SCHEME ? this.pages.get(editor.document.uri.toString()) : undefined;
+    const paged = page !== undefined && pageInfo(page, RESULT_PAGE_SIZE).pages > 1;
+    void vscode.commands.executeCommand("setContext", "jug.resultIsPaged", paged);
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
@@ -41,7 +51,8 @@ export class ResultViewer implements vscode.TextDocumentContentProvider, vscode.
   async open(jugfile: string, hash: string, name: string): Promise<void> {
     const address: ResultAddress = { jugfile, hash, name, offset: 0 };
     const doc = await vscode.workspace.openTextDocument(this.uriOf(address));
-    await vscode.window.showTextDocument(doc, { preview: false });
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    this.updatePagingContext(editor);
     const page = this.pages.get(this.uriOf(address).toString());
     if (page && hasPicture(page)) this.showPicture(page);
   }
@@ -62,7 +73,7 @@ export class ResultViewer implements vscode.TextDocumentContentProvider, vscode.
       return;
     }
     const doc = await vscode.workspace.openTextDocument(this.uriOf({ ...address, offset }));
-    await vscode.window.showTextDocument(doc, { preview: true });
+    this.updatePagingContext(await vscode.window.showTextDocument(doc, { preview: true }));
   }
 
   private uriOf(address: ResultAddress): vscode.Uri {

@@ -31,7 +31,8 @@ test("tutorial: lenses, tree, 2 workers from the palette, done, hover and View R
     await wb.openFile("jugfile.ts");
     // The task calls are at the end of the file: bring them into view.
     const source = readFileSync(join(workspace, "jugfile.ts"), "utf8").split("\n");
-    await wb.goToLine(source.findIndex((l) => l.includes("nrClusters(bics)")) + 1);
+    const finalCallLine = source.findIndex((l) => l.includes("nrClusters(bics)")) + 1;
+    await wb.goToLine(finalCallLine);
 
     // Lenses above every task call, with the runtime's counts once `jug status` has run.
     await wb.waitForLens(/60 tasks: 60 ready/, 180_000);
@@ -72,13 +73,31 @@ test("tutorial: lenses, tree, 2 workers from the palette, done, hover and View R
     assert.ok(doneLenses.filter((l) => /60 tasks: 60 done/.test(l)).length >= 4, JSON.stringify(doneLenses));
     await session.shot("done");
 
-    // Hover on the final call shows the cached value.
-    const hover = await wb.hover("nrClusters(bics)", "nrClusters", /done|complete/i);
-    assert.match(hover, /nrClusters/);
+    // Hover on the final call: Jug's part shows the cached value; TypeScript's part shows the
+    // type from the extension's bundled declarations (the workspace has no jug package).
+    const hover = await wb.hover("nrClusters(bics)", "nrClusters", /Task<number>/);
+    assert.match(hover, /✓ done/);
+    assert.match(hover, /const nrClusters: \(bics: Input<number\[\]>\) => Task<number>/);
     await session.shot("hover");
     await wb.closeHover();
 
+    // Show Status from the palette: a jug status table in a read-only tab.
+    await wb.command("Jug: Show Status");
+    await page.locator(".tabs-container .tab.active", { hasText: "Jug Status.txt" }).first().waitFor();
+    const report = await page.locator(".monaco-editor .view-lines", { hasText: "Task name" }).first().innerText();
+    assert.match(report.replace(/\s+/g, " "), /computeFeatures 0 0 0 60 0/);
+    await session.shot("show-status");
+
     // View Result from the lens: a read-only tab with the value.
+    // Clicking a task in the tree goes to its call: the jugfile opens at the nrClusters line.
+    await wb.treeRows().filter({ hasText: "nrClusters" }).first().click();
+    await wb.treeRows().filter({ hasText: "nrClusters #1" }).first().click();
+    await page.locator(".tabs-container .tab.active", { hasText: "jugfile.ts" }).first().waitFor();
+    await page.waitForFunction(
+      (line) => document.querySelector(".statusbar")?.textContent?.includes(`Ln ${line},`) ?? false,
+      finalCallLine,
+      { timeout: 10_000 },
+    );
     await page.locator(".monaco-editor .codelens-decoration a", { hasText: "View result" }).first().click();
     await page.locator(".tabs-container .tab", { hasText: /nrClusters-[0-9a-f]{8}\.txt/ }).first().waitFor();
     await page.locator(".monaco-editor .view-lines", { hasText: "jugfile.nrClusters" }).first().waitFor();

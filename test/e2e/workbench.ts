@@ -61,7 +61,7 @@ export class Workbench {
         await hover.waitFor({ timeout: 5000 });
         return (await hover.innerText()).trim();
       } catch (e) {
-        if (attempt >= 5) throw e;
+        if (attempt >= 12) throw e;
       }
     }
   }
