@@ -91,13 +91,12 @@ interface Log {
 const LOG_NAME = /^(.*)-(\d+)-[0-9a-f]{8}\.log$/;
 const WRITER_CHECK_MS = 1000;
 
-/** A live result or failure record in the index. */
-interface Entry {
+/** A live result or failure record in the index: the parsed record itself, with its id and log. */
+type Entry = ParsedRecord & {
   /** logNumber * 2^40 + offset: unique per record, and cheaper than a string for 100,000 records. */
-  readonly id: number;
-  readonly log: Log;
-  readonly record: ParsedRecord;
-}
+  id: number;
+  source: Log;
+};
 
 /** The live records of one hash: nearly always one, so no array unless needed. */
 type Slot = Entry | Entry[];
@@ -161,18 +160,18 @@ export class FileStore implements Store {
 
   async meta(hash: string): Promise<ResultMeta | undefined> {
     const entry = this.current(hash);
-    return entry && { ...(entry.record as { meta: ResultMeta }).meta };
+    return entry && { ...(entry as { meta: ResultMeta }).meta };
   }
 
   async read(hash: string): Promise<Uint8Array> {
     const entry = this.current(hash);
     if (!entry) throw new MissingResultError(hash, this.location);
-    const record = entry.record;
+    const record = entry;
     if (record.kind === Kind.Inline) {
       const bytes = this.readRecordBytes(entry);
       const body = bytes.subarray(RECORD_HEADER_BYTES);
       if (bytes.readUInt32LE(0) !== RECORD_MAGIC || crc32(body) !== bytes.readUInt32LE(8)) {
-        throw this.corrupt(entry, entry.log.path, `record at byte ${record.offset} fails its checksum`);
+        throw this.corrupt(entry, entry.source.path, `record at byte ${record.offset} fails its checksum`);
       }
       return bytes.subarray(record.dataStart - record.offset, record.dataStart - record.offset + record.dataLength);
     }
@@ -198,11 +197,11 @@ export class FileStore implements Store {
     const stored: ResultMeta = { ...meta, size: data.byteLength, preview };
     let record: Appended;
     if (data.byteLength <= INLINE_LIMIT) {
-      record = [inlineResultRecord(hash, stored, data), { kind: Kind.Inline, hash, meta: stored, dataStart: 0, dataLength: data.byteLength, offset: 0, length: 0 }];
+      record = [inlineResultRecord(hash, stored, data), { kind: Kind.Inline, hash, meta: stored, dataStart: 0, dataLength: data.byteLength, offset: 0, length: 0, id: 0, source: undefined }];
     } else {
       const blobPath = await this.writeBlob(hash, data);
       const blobCrc = crc32(data);
-      record = [blobResultRecord(hash, stored, blobCrc, blobPath), { kind: Kind.Blob, hash, meta: stored, blobCrc, blobPath, offset: 0, length: 0 }];
+      record = [blobResultRecord(hash, stored, blobCrc, blobPath), { kind: Kind.Blob, hash, meta: stored, blobCrc, blobPath, offset: 0, length: 0, id: 0, source: undefined }];
     }
     this.append([record, ...this.clearsOf(hash)]);
   }
@@ -217,7 +216,7 @@ export class FileStore implements Store {
       if (results.length > 0) removed++;
       for (const r of results) {
         records.push(tombstone(Kind.Removed, hash, r));
-        if (r.record.kind === Kind.Blob) blobs.push(path.join(this.location, r.record.blobPath));
+        if (r.kind === Kind.Blob) blobs.push(path.join(this.location, r.blobPath));
       }
       records.push(...this.clearsOf(hash));
     }
@@ -233,7 +232,7 @@ export class FileStore implements Store {
 
   async markFailed(hash: string, failure: FailureRecord): Promise<void> {
     this.prepareForWriting();
-    this.append([[failureRecord(hash, failure), { kind: Kind.Failed, hash, failure, offset: 0, length: 0 }]]);
+    this.append([[failureRecord(hash, failure), { kind: Kind.Failed, hash, failure, offset: 0, length: 0, id: 0, source: undefined }]]);
   }
 
   async clearFailed(hash: string): Promise<void> {
@@ -302,9 +301,9 @@ export class FileStore implements Store {
     // objects (copying 100,000 of them per call would cost more than reading them): treat as read-only.
     if (this.snapshotCache?.version !== this.version) {
       const results = new Map<string, ResultMeta>();
-      for (const [hash, slot] of this.results) results.set(hash, (lastOf(slot).record as { meta: ResultMeta }).meta);
+      for (const [hash, slot] of this.results) results.set(hash, (lastOf(slot) as { meta: ResultMeta }).meta);
       const failures = new Map<string, FailureRecord>();
-      for (const [hash, slot] of this.failures) failures.set(hash, (lastOf(slot).record as { failure: FailureRecord }).failure);
+      for (const [hash, slot] of this.failures) failures.set(hash, (lastOf(slot) as { failure: FailureRecord }).failure);
       this.snapshotCache = { version: this.version, results, failures };
     }
     const { results, failures } = this.snapshotCache;
@@ -553,10 +552,10 @@ export class FileStore implements Store {
     switch (record.kind) {
       case Kind.Inline:
       case Kind.Blob:
-        if (!this.dead.has(id)) pushEntry(this.results, record.hash, { id, log, record });
+        if (!this.dead.has(id)) pushEntry(this.results, record.hash, asEntry(record, id, log));
         break;
       case Kind.Failed:
-        if (!this.dead.has(id)) pushEntry(this.failures, record.hash, { id, log, record });
+        if (!this.dead.has(id)) pushEntry(this.failures, record.hash, asEntry(record, id, log));
         break;
       case Kind.Removed:
       case Kind.Cleared: {
@@ -583,24 +582,24 @@ export class FileStore implements Store {
   }
 
   private readRecordBytes(entry: Entry): Buffer {
-    const log = entry.log;
-    const bytes = Buffer.allocUnsafe(entry.record.length);
+    const log = entry.source;
+    const bytes = Buffer.allocUnsafe(entry.length);
     let got: number;
     try {
-      got = log === this.own ? readFully(this.own.fd, bytes, entry.record.offset) : readAt(log.path, bytes, entry.record.offset);
+      got = log === this.own ? readFully(this.own.fd, bytes, entry.offset) : readAt(log.path, bytes, entry.offset);
     } catch (e) {
       throw this.corrupt(entry, log.path, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    if (got < bytes.length) throw this.corrupt(entry, log.path, `the log ends at byte ${entry.record.offset + got} (truncated?)`);
+    if (got < bytes.length) throw this.corrupt(entry, log.path, `the log ends at byte ${entry.offset + got} (truncated?)`);
     return bytes;
   }
 
   /** Forgets a damaged result (so has() is false and the task is recomputed) and builds the error. */
   private corrupt(entry: Entry, where: string, detail: string): CorruptResultError {
     this.version++;
-    dropEntry(this.results, entry.record.hash, entry.id);
+    dropEntry(this.results, entry.hash, entry.id);
     this.dead.add(entry.id);
-    const error = new CorruptResultError(entry.record.hash, where, `${detail}; it counts as not computed and will be recomputed`);
+    const error = new CorruptResultError(entry.hash, where, `${detail}; it counts as not computed and will be recomputed`);
     this.report(error.message);
     return error;
   }
@@ -704,8 +703,14 @@ export class FileStore implements Store {
 type Appended = [Buffer, ParsedRecord];
 
 function tombstone(kind: Kind.Removed | Kind.Cleared, hash: string, of: Entry): Appended {
-  const target: RecordId = { log: of.log.name, offset: of.record.offset };
-  return [tombstoneRecord(kind, hash, target), { kind, hash, target, offset: 0, length: 0 }];
+  const target: RecordId = { log: of.source.name, offset: of.offset };
+  return [tombstoneRecord(kind, hash, target), { kind, hash, target, offset: 0, length: 0, id: 0, source: undefined }];
+}
+
+function asEntry(record: ParsedRecord, id: number, log: Log): Entry {
+  record.id = id;
+  record.source = log;
+  return record as Entry;
 }
 
 function pushEntry(map: Map<string, Slot>, hash: string, entry: Entry): void {

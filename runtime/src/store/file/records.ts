@@ -41,6 +41,9 @@ export type ParsedRecord = RecordBody & {
   offset: number;
   /** Total bytes of the record including the header. */
   length: number;
+  /** Filled in by the index that keeps the record (the record is its own index entry: one object fewer per result). */
+  id: number;
+  source: unknown;
 };
 
 /** Places a record this process encoded and appended at `offset` (its fields are known: no need to parse it back). */
@@ -300,16 +303,16 @@ function parseBody(body: Buffer, offset: number, length: number): ParsedRecord {
       const worker = workers.read(r, 1);
       const meta: ResultMeta = { name, duration, size, worker, time, preview, codeHash };
       if (kind === Kind.Inline) {
-        return { kind, hash, meta, dataStart: offset + RECORD_HEADER_BYTES + r.pos, dataLength: r.remaining, offset, length };
+        return { kind, hash, meta, dataStart: offset + RECORD_HEADER_BYTES + r.pos, dataLength: r.remaining, offset, length, id: 0, source: undefined };
       }
       const blobCrc = r.u32();
-      return { kind, hash, meta, blobCrc, blobPath: r.str(2), offset, length };
+      return { kind, hash, meta, blobCrc, blobPath: r.str(2), offset, length, id: 0, source: undefined };
     }
     case Kind.Removed:
     case Kind.Cleared:
-      return { kind, hash, target: { log: r.str(2), offset: r.f64() }, offset, length };
+      return { kind, hash, target: { log: r.str(2), offset: r.f64() }, offset, length, id: 0, source: undefined };
     case Kind.Failed:
-      return { kind, hash, failure: JSON.parse(r.str(4)) as FailureRecord, offset, length };
+      return { kind, hash, failure: JSON.parse(r.str(4)) as FailureRecord, offset, length, id: 0, source: undefined };
     default:
       throw new Error(`unknown record kind ${kind}`);
   }
