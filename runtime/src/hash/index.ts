@@ -32,17 +32,25 @@ export class UnhashableValueError extends Error {
 
 /** Identity of the task `name(...args)`. `name` is the task function's full (qualified) name. */
 export function hashTask(name: string, args: readonly unknown[]): string {
-  const encoder = new Encoder(DOMAIN_TASK, new Set());
-  encoder.writeString(name);
-  encoder.encode(args, "args");
-  return encoder.digestHex();
+  const encoder = takeEncoder(DOMAIN_TASK);
+  try {
+    encoder.writeString(name);
+    encoder.encode(args, "args");
+    return encoder.digestHex();
+  } finally {
+    putBack(encoder);
+  }
 }
 
 /** Identity of a value (jug's hash_one). */
 export function hashValue(x: unknown): string {
-  const encoder = new Encoder(DOMAIN_VALUE, new Set());
-  encoder.encode(x, "value");
-  return encoder.digestHex();
+  const encoder = takeEncoder(DOMAIN_VALUE);
+  try {
+    encoder.encode(x, "value");
+    return encoder.digestHex();
+  } finally {
+    putBack(encoder);
+  }
 }
 
 /**
@@ -50,10 +58,32 @@ export function hashValue(x: unknown): string {
  * `accessor`, e.g. `["at", 3]`, `["get", "k"]` or `["fn", "jugfile.pick"]` (the engine chooses).
  */
 export function hashTasklet(baseHash: string, accessor: unknown): string {
-  const encoder = new Encoder(DOMAIN_TASKLET, new Set());
-  encoder.writeString(baseHash);
-  encoder.encode(accessor, "accessor");
-  return encoder.digestHex();
+  const encoder = takeEncoder(DOMAIN_TASKLET);
+  try {
+    encoder.writeString(baseHash);
+    encoder.encode(accessor, "accessor");
+    return encoder.digestHex();
+  } finally {
+    putBack(encoder);
+  }
+}
+
+/**
+ * One top-level encoder is reused: a task costs no buffer, set or stack of its own (at 100,000
+ * tasks those allocations were a large part of loading, mostly as garbage collection). While it is
+ * in use (a [JUG_HASH]() method that hashes a value), other calls make their own.
+ */
+let idleEncoder: Encoder | null = null;
+
+function takeEncoder(domain: string): Encoder {
+  const encoder = idleEncoder ?? new Encoder(new Set());
+  idleEncoder = null;
+  encoder.begin(domain);
+  return encoder;
+}
+
+function putBack(encoder: Encoder): void {
+  if (encoder.reusable()) idleEncoder = encoder;
 }
 
 const enum Tag {
@@ -90,6 +120,7 @@ interface Frame {
 }
 
 const FLUSH_AT = 64 * 1024;
+const noPathPrefix = (): string => "";
 const NAN_BYTES = Buffer.from([0x7f, 0xf8, 0, 0, 0, 0, 0, 0]);
 
 class Encoder {
@@ -101,13 +132,25 @@ class Encoder {
   private rootLabel = "";
 
   constructor(
-    domain: string,
     /** Containers on the current path (shared with nested digests of Map keys / Set elements), to reject cycles. */
     private readonly ancestors: Set<object>,
     /** Path of the Map key / Set element this encoder digests, built only for error messages. */
-    private readonly pathPrefix: () => string = () => "",
-  ) {
+    private readonly pathPrefix: () => string = noPathPrefix,
+  ) {}
+
+  /** Starts a digest in `domain`, forgetting whatever an earlier (possibly failed) one left. */
+  begin(domain: string): void {
+    this.hash = null;
+    this.pos = 0;
+    this.stack.length = 0;
+    this.rootLabel = "";
     this.writeRaw(domain);
+  }
+
+  /** After a top-level digest: true when worth keeping for the next one (a failed walk leaves ancestors behind). */
+  reusable(): boolean {
+    this.ancestors.clear();
+    return this.buf.length <= FLUSH_AT;
   }
 
   digestHex(): string {
@@ -245,7 +288,8 @@ class Encoder {
   }
 
   private digestOf(x: unknown, path: () => string): Buffer {
-    const sub = new Encoder(DOMAIN_VALUE, this.ancestors, path);
+    const sub = new Encoder(this.ancestors, path);
+    sub.begin(DOMAIN_VALUE);
     sub.encode(x, "");
     return sub.digest();
   }
