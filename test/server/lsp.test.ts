@@ -185,3 +185,50 @@ test("files that are not jugfiles get nothing; a client without refresh support 
     false,
   );
 });
+
+const REAL_CLI = require.resolve("jug/package.json").replace(/package\.json$/, "bin/jug.js");
+
+test("a store written by another layout version is reported in words, and lenses stay", async () => {
+  const ws = workspace();
+  const store = path.join(ws.dir, "jugfile.jugdata");
+  fs.mkdirSync(store);
+  fs.writeFileSync(path.join(store, "jug-store.json"), JSON.stringify({ format: "jug-store", layout: 99 }));
+  await withClient({ trusted: false, runtimeCli: REAL_CLI }, ws.dir, async (client) => {
+    const uri = await client.open(ws.jugfile);
+    const problem = await client.waitFor("store diagnostic", () => client.diagnostics(uri)?.find((d) => d.code === "store"));
+    assert.match(problem.message, /cannot read the store .*jugfile\.jugdata: .*layout 99/);
+    assert.equal((await client.lenses(uri)).length, 3);
+  });
+});
+
+test("50 jugfiles in a workspace: the graph lists them all; at most two load at once; the server stays responsive", { timeout: 120_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jug-many-"));
+  const marker = path.join(dir, "cli-calls.txt");
+  const statusFile = path.join(dir, "status.json");
+  writeStatus(statusFile, []);
+  for (let i = 0; i < 50; i++) {
+    fs.mkdirSync(path.join(dir, `p${i}`));
+    fs.copyFileSync(fixture("lsp", "jugfile.ts"), path.join(dir, `p${i}`, "jugfile.ts"));
+  }
+  fs.mkdirSync(path.join(dir, "node_modules", "dep"), { recursive: true });
+  fs.copyFileSync(fixture("lsp", "jugfile.ts"), path.join(dir, "node_modules", "dep", "jugfile.ts"));
+  const trace = path.join(dir, "trace.txt");
+  const init = { trusted: true, runtimeCli: FAKE_CLI, env: { FAKE_JUG_STATUS: statusFile, FAKE_JUG_MARKER: marker, FAKE_JUG_TRACE: trace, FAKE_JUG_SLOW_MS: "100" } };
+  await withClient(init, dir, async (client) => {
+    const graph = (await client.connection.sendRequest("jug/graph", {})) as { jugfiles: { uri: string; sites: unknown[] }[] };
+    assert.equal(graph.jugfiles.length, 50, "node_modules is not searched");
+    assert.ok(graph.jugfiles.every((j) => j.sites.length === 3));
+    const started = Date.now();
+    const uri = await client.open(path.join(dir, "p7", "jugfile.ts"));
+    assert.equal((await client.lenses(uri)).length, 3 * 2);
+    assert.ok(Date.now() - started < 5000, "lenses answered while 50 status loads queue");
+    await client.waitFor("every jugfile's status loaded", () => fs.existsSync(trace) && fs.readFileSync(trace, "utf8").split("-").length - 1 >= 50, 100_000);
+  });
+  let running = 0;
+  let most = 0;
+  for (const mark of fs.readFileSync(trace, "utf8").trim().split("\n")) {
+    running += mark === "+" ? 1 : -1;
+    most = Math.max(most, running);
+  }
+  assert.equal(most, 2, "jug status runs the user's jugfile: at most two at once");
+});

@@ -38,7 +38,13 @@ export class TestClient {
   progressCreated = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(readonly connection: MessageConnection, private readonly closeTransport: () => Promise<void>, readonly child?: ChildProcess) {
+  constructor(
+    readonly connection: MessageConnection,
+    private readonly closeTransport: () => Promise<void>,
+    /** Sent as initialize.processId: the server watches it. null in process (the watchdog would keep the test alive). */
+    private readonly processId: number | null,
+    readonly child?: ChildProcess,
+  ) {
     connection.onRequest("workspace/codeLens/refresh", () => {
       this.refreshes++;
       this.wake();
@@ -80,7 +86,7 @@ export class TestClient {
 
   async initialize(root: string, init: InitializationOptions, refreshSupport = true): Promise<unknown> {
     const result = await this.connection.sendRequest("initialize", {
-      processId: process.pid,
+      processId: this.processId,
       rootUri: pathToFileURL(root).toString(),
       workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: path.basename(root) }],
       capabilities: {
@@ -143,11 +149,15 @@ export function inProcessServer(options: ServerModule.ServerOptions = {}): TestC
   const server = createServer(serverConnection, { serverDir: SERVER_DIST, ...options });
   serverConnection.listen();
   const client = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
-  return new TestClient(client, async () => {
-    await server.dispose();
-    client.dispose();
-    serverConnection.dispose();
-  });
+  return new TestClient(
+    client,
+    async () => {
+      await server.dispose();
+      client.dispose();
+      serverConnection.dispose();
+    },
+    null,
+  );
 }
 
 /** The compiled server as its own process, over stdio. */
@@ -169,6 +179,7 @@ export function stdioServer(env: NodeJS.ProcessEnv = {}): TestClient {
       clearTimeout(timer);
       client.dispose();
     },
+    process.pid,
     child,
   );
   child.on("exit", (code) => {
