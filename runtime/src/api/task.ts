@@ -157,8 +157,7 @@ class TaskClass<T> extends TaskLike<T> {
   readonly hash: string;
   readonly definition: TaskDefinition;
   readonly args: readonly unknown[];
-  /** Tasks whose results this task reads (first level, tasklets resolved to their base task, no repeats). */
-  readonly deps: readonly Task<unknown>[];
+  private cachedDeps: readonly Task<unknown>[] | undefined;
   /** The call that created this task, as written in the jugfile (1-based). */
   readonly site: CallSite | null;
 
@@ -175,8 +174,16 @@ class TaskClass<T> extends TaskLike<T> {
       const site = this.site;
       throw new TaskDefinitionError(() => `task ${name} at ${formatSite(site)}: ${e.message}`);
     }
-    this.deps = directDependencies(args);
     currentRegistry().add(this);
+  }
+
+  /**
+   * Tasks whose results this task reads (first level, tasklets resolved to their base task, no
+   * repeats). Found on first use: status and a no-op execute never ask for complete tasks, and
+   * walking a 100,000-task argument costs more than hashing it.
+   */
+  get deps(): readonly Task<unknown>[] {
+    return (this.cachedDeps ??= directDependencies(this.args));
   }
 
   get task(): Task<unknown> {
