@@ -164,29 +164,28 @@ export class FileStore implements Store {
   }
 
   async read(hash: string): Promise<Uint8Array> {
-    const entry = this.current(hash);
+    const entry = this.current(hash, 0); // a read is worth an up-to-date index
     if (!entry) throw new MissingResultError(hash, this.location);
-    const record = entry;
-    if (record.kind === Kind.Inline) {
+    if (entry.kind === Kind.Inline) {
       const bytes = this.readRecordBytes(entry);
       const body = bytes.subarray(RECORD_HEADER_BYTES);
       if (bytes.readUInt32LE(0) !== RECORD_MAGIC || crc32(body) !== bytes.readUInt32LE(8)) {
-        throw this.corrupt(entry, entry.source.path, `record at byte ${record.offset} fails its checksum`);
+        throw this.corrupt(entry, entry.source.path, `record at byte ${entry.offset} fails its checksum`);
       }
-      return bytes.subarray(record.dataStart - record.offset, record.dataStart - record.offset + record.dataLength);
+      return bytes.subarray(entry.dataStart - entry.offset, entry.dataStart - entry.offset + entry.dataLength);
     }
-    if (record.kind !== Kind.Blob) throw new Error(`internal: ${hash} indexed with record kind ${record.kind}`);
-    const blobPath = path.join(this.location, record.blobPath);
+    if (entry.kind !== Kind.Blob) throw new Error(`internal: ${hash} indexed with record kind ${entry.kind}`);
+    const blobPath = path.join(this.location, entry.blobPath);
     let data: Buffer;
     try {
       data = await fs.promises.readFile(blobPath);
     } catch (e) {
       throw this.corrupt(entry, blobPath, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    if (data.length !== record.meta.size) {
-      throw this.corrupt(entry, blobPath, `it has ${data.length} bytes, ${record.meta.size} expected (truncated?)`);
+    if (data.length !== entry.meta.size) {
+      throw this.corrupt(entry, blobPath, `it has ${data.length} bytes, ${entry.meta.size} expected (truncated?)`);
     }
-    if (crc32(data) !== record.blobCrc) throw this.corrupt(entry, blobPath, "checksum mismatch (altered?)");
+    if (crc32(data) !== entry.blobCrc) throw this.corrupt(entry, blobPath, "checksum mismatch (altered?)");
     return data;
   }
 
@@ -477,9 +476,9 @@ export class FileStore implements Store {
   // --- the index -----------------------------------------------------------------------------
 
   /** The current result entry for `hash`, re-reading other processes' logs on a miss when the index is not fresh. */
-  private current(hash: string): Entry | undefined {
+  private current(hash: string, maxAgeMs = INDEX_MAX_AGE_MS): Entry | undefined {
     let slot = this.results.get(hash);
-    if (slot === undefined && performance.now() - this.lastRefresh > INDEX_MAX_AGE_MS) {
+    if (slot === undefined && performance.now() - this.lastRefresh >= maxAgeMs) {
       this.refresh();
       slot = this.results.get(hash);
     }
