@@ -149,7 +149,8 @@ class Encoder {
 
   /** After a top-level digest: true when worth keeping for the next one (a failed walk leaves ancestors behind). */
   reusable(): boolean {
-    this.ancestors.clear();
+    // clear() allocates a new table even for an empty set: only after a failed walk.
+    if (this.ancestors.size > 0) this.ancestors.clear();
     return this.buf.length <= FLUSH_AT;
   }
 
