@@ -14,7 +14,7 @@ export { decodeResult, previewOf } from "../serialize";
 export interface OpenStoreOptions {
   /** Told about damaged records or results as they are found (also listed in snapshot().problems). */
   onProblem?: (message: string) => void;
-  /** Lock stale window; default JUG_LOCK_STALE_MS, else 60 s. */
+  /** Lock stale window in ms; default JUG_LOCK_STALE_MS, else 60 s. At least 2 s (proper-lockfile's minimum). */
   lockStaleMs?: number;
 }
 
@@ -23,7 +23,7 @@ export interface OpenStoreOptions {
  * path -> the file store (nothing is created until the first write).
  */
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (location === "memory:" || location.startsWith("memory:")) return new MemoryStore(location);
+  if (location.startsWith("memory:")) return new MemoryStore(location);
   if (/^redis:/i.test(location)) throw new Error(`Redis store not available yet (${location}); use a directory`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new Error(`unknown store location ${location}: use a directory path or memory:`);
   return FileStore.open(location, options);
