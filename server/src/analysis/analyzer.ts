@@ -2,9 +2,11 @@
  * Static discovery of task call sites in jugfiles. Pure: no user code runs, no type checker,
  * no file system except through `readFile` (for local modules that re-export jug bindings).
  *
- * One long-lived ts-morph Project with an in-memory file system (loaded lazily on first use:
- * requiring ts-morph costs ~250 ms); each version is parsed with createSourceFile(overwrite)
- * and walked on the raw compiler tree, which is 3-5x faster than ts-morph's wrapped nodes.
+ * Parsing uses the TypeScript compiler that ts-morph bundles (loaded lazily: requiring it costs
+ * ~250 ms), called directly without parent pointers, and the raw tree is walked. We measured a
+ * ts-morph Project (createSourceFile with overwrite) at 3-8x the cost of this on a 2,000-line
+ * jugfile (it wraps the file and sets parent pointers): 65-155 ms against 18 ms per edit on the
+ * loaded 2-core CI machine, which misses the 50 ms budget. See docs/server.md.
  */
 import * as path from "node:path";
 import type * as TsMorph from "ts-morph";
@@ -26,22 +28,12 @@ type Binding =
   | { kind: "generator"; name: string | null; compound: boolean }
   | { kind: "module"; exports: Map<string, Binding> };
 
-const LOOP_KINDS = new Set<string>([
-  "ForStatement",
-  "ForOfStatement",
-  "ForInStatement",
-  "WhileStatement",
-  "DoStatement",
-]);
-const FUNCTION_KINDS = new Set<string>([
-  "ArrowFunction",
-  "FunctionExpression",
-  "FunctionDeclaration",
-  "MethodDeclaration",
-  "GetAccessor",
-  "SetAccessor",
-  "Constructor",
-]);
+/** Syntax kinds whose body may run many times: loops and functions. */
+const REPEATING_KIND_NAMES = [
+  "ForStatement", "ForOfStatement", "ForInStatement", "WhileStatement", "DoStatement",
+  "ArrowFunction", "FunctionExpression", "FunctionDeclaration", "MethodDeclaration", "GetAccessor", "SetAccessor", "Constructor",
+] as const;
+let repeatingKinds: ReadonlySet<number> | undefined;
 /** Array methods that call their callback once per element. */
 const ITERATING_METHODS = new Set(["map", "flatMap", "forEach", "filter", "reduce", "from"]);
 const MAPREDUCE_FUNCTIONS = new Set(["map", "reduce", "mapreduce", "currymap"]);
@@ -70,7 +62,6 @@ interface LastGood {
 }
 
 export class Analyzer {
-  private project: TsMorph.Project | undefined;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly lastGood = new Map<string, LastGood>();
   private readonly moduleExports = new Map<string, { text: string; exports: Map<string, Binding> }>();
@@ -82,15 +73,9 @@ export class Analyzer {
   }
 
   private parse(filePath: string, text: string): SourceFile {
-    const morph = loadTsMorph();
-    this.project ??= new morph.Project({
-      useInMemoryFileSystem: true,
-      skipLoadingLibFiles: true,
-      skipFileDependencyResolution: true,
-      compilerOptions: { noLib: true, allowJs: true },
-    });
-    // A virtual path keeps JS/TS script kinds right and never collides with a real lib path.
-    return this.project.createSourceFile(virtualPath(filePath), text, { overwrite: true }).compilerNode;
+    const ts = this.ts;
+    // No parent pointers: the walk passes the source file to getStart() and never goes up.
+    return ts.createSourceFile(filePath, text, ts.ScriptTarget.Latest, false, scriptKind(ts, filePath));
   }
 
   /** Analysis of `text` as the content of `filePath`, cached by (path, version). */
@@ -130,8 +115,6 @@ export class Analyzer {
     this.cache.delete(filePath);
     this.lastGood.delete(filePath);
     this.moduleExports.delete(filePath);
-    const sf = this.project?.getSourceFile(virtualPath(filePath));
-    if (sf) this.project?.removeSourceFile(sf);
   }
 
   private analyzeText(filePath: string, text: string): Analysis {
@@ -172,9 +155,11 @@ export class Analyzer {
   }
 }
 
-function virtualPath(filePath: string): string {
-  // The in-memory FS wants POSIX absolute paths; keep the extension for the script kind.
-  return "/jug-analysis/" + filePath.replace(/\\/g, "/").replace(/^[A-Za-z]:/, "").replace(/^\/+/, "");
+function scriptKind(ts: Ts, filePath: string): TsMorph.ts.ScriptKind {
+  if (/\.(c|m)?js$/.test(filePath)) return ts.ScriptKind.JS;
+  if (filePath.endsWith(".jsx")) return ts.ScriptKind.JSX;
+  if (filePath.endsWith(".tsx")) return ts.ScriptKind.TSX;
+  return ts.ScriptKind.TS;
 }
 
 /** One walk over one source file. */
@@ -222,19 +207,25 @@ class FileWalker {
     return all;
   }
 
-  /** Imports, requires, generator and alias declarations, exports. Two rounds so declarations used before they appear still resolve. */
+  /**
+   * Imports, requires, generator and alias declarations, exports. Variables that did not resolve
+   * are tried once more at the end, so declarations used before they appear still resolve.
+   */
   collectBindings(): void {
-    for (let round = 0; round < 2; round++) {
-      for (const statement of this.sf.statements) this.collectStatement(statement);
+    const unresolved: Node[] = [];
+    for (const statement of this.sf.statements) {
+      if (!this.collectStatement(statement)) unresolved.push(statement);
     }
+    for (const statement of unresolved) this.collectStatement(statement);
   }
 
-  private collectStatement(statement: Node): void {
+  /** False for a variable statement with a declaration that bound nothing (worth a second try). */
+  private collectStatement(statement: Node): boolean {
     const ts = this.ts;
     if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
       const source = this.moduleBinding(statement.moduleSpecifier.text, statement.moduleSpecifier);
       const clause = statement.importClause;
-      if (!source || !clause) return;
+      if (!source || !clause) return true;
       if (clause.name) this.scope.set(clause.name.text, source);
       const named = clause.namedBindings;
       if (named && ts.isNamespaceImport(named)) this.scope.set(named.name.text, source);
@@ -245,7 +236,7 @@ class FileWalker {
           if (binding) this.scope.set(element.name.text, binding);
         }
       }
-      return;
+      return true;
     }
     if (ts.isImportEqualsDeclaration(statement)) {
       const ref = statement.moduleReference;
@@ -253,22 +244,25 @@ class FileWalker {
         const source = this.moduleBinding(ref.expression.text, ref.expression);
         if (source) this.scope.set(statement.name.text, source);
       }
-      return;
+      return true;
     }
     if (ts.isExportDeclaration(statement)) {
       this.collectExportDeclaration(statement);
-      return;
+      return true;
     }
     if (ts.isVariableStatement(statement)) {
       const isExported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+      let allBound = true;
       for (const declaration of statement.declarationList.declarations) {
-        this.collectVariable(declaration);
+        if (!this.collectVariable(declaration)) allBound = false;
         if (isExported && ts.isIdentifier(declaration.name)) {
           const binding = this.scope.get(declaration.name.text);
           if (binding) this.exported.set(declaration.name.text, binding);
         }
       }
+      return allBound;
     }
+    return true;
   }
 
   private collectExportDeclaration(statement: TsMorph.ts.ExportDeclaration): void {
@@ -313,10 +307,11 @@ class FileWalker {
     return { kind: "module", exports: moduleExports };
   }
 
-  private collectVariable(declaration: TsMorph.ts.VariableDeclaration): void {
+  /** False when the initializer could refer to a binding declared later (resolved nothing yet). */
+  private collectVariable(declaration: TsMorph.ts.VariableDeclaration): boolean {
     const ts = this.ts;
     const init = declaration.initializer && skipWrappers(ts, declaration.initializer);
-    if (!init) return;
+    if (!init) return true;
     // const { TaskGenerator, mapreduce: mr } = require("jug")
     const required = this.requiredModule(init);
     if (required) {
@@ -329,16 +324,17 @@ class FileWalker {
           if (binding) this.scope.set(element.name.text, binding);
         }
       }
-      return;
+      return true;
     }
-    if (!ts.isIdentifier(declaration.name)) return;
+    if (!ts.isIdentifier(declaration.name)) return true;
     const localName = declaration.name.text;
     const binding = this.resolve(init);
-    if (!binding) return;
+    if (!binding) return !(ts.isIdentifier(init) || ts.isPropertyAccessExpression(init) || ts.isCallExpression(init));
     if (binding.kind === "generator" && !this.scope.has(localName)) {
       this.generators.push({ localName, name: binding.name, span: this.nodeSpan(declaration.name), compound: binding.compound });
     }
     this.scope.set(localName, binding);
+    return true;
   }
 
   private requiredModule(expr: Expression): Binding | undefined {
@@ -397,9 +393,8 @@ class FileWalker {
 
   private visit(node: Node, repeated: boolean): void {
     const ts = this.ts;
-    const kindName = ts.SyntaxKind[node.kind] ?? "";
-    let inner = repeated;
-    if (LOOP_KINDS.has(kindName) || FUNCTION_KINDS.has(kindName)) inner = true;
+    repeatingKinds ??= new Set(REPEATING_KIND_NAMES.map((name) => ts.SyntaxKind[name]));
+    const inner = repeated || repeatingKinds.has(node.kind);
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) this.visitCall(node, repeated);
     ts.forEachChild(node, (child) => this.visit(child, inner));
   }
