@@ -343,6 +343,10 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     };
   });
 
+  connection.onInitialized(() => {
+    setTimeout(() => analyzer.warmUp(), 0);
+  });
+
   documents.onDidOpen((e) => refreshDocument(e.document));
   documents.onDidChangeContent((e) => refreshDocument(e.document));
   documents.onDidSave((e) => {

@@ -68,6 +68,11 @@ export class Analyzer {
 
   constructor(private readonly readFile: ReadFile) {}
 
+  /** Load the parser now (an idle moment after initialize) rather than on the first jugfile. */
+  warmUp(): void {
+    loadTsMorph();
+  }
+
   private get ts(): Ts {
     return loadTsMorph().ts;
   }
