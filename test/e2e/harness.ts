@@ -66,6 +66,10 @@ export function makeWorkspace(exampleDir: string, name: string): string {
     recursive: true,
     filter: (src) => !/(\.jugdata|node_modules|images)$/.test(src),
   });
+  // Strict checking, as examples/tsconfig.json gives the example in the repository (with module
+  // settings VS Code 1.100's TypeScript 5.8 knows: it has no "node20").
+  const tsconfig = { compilerOptions: { target: "ES2022", module: "esnext", moduleResolution: "bundler", strict: true, noEmit: true, skipLibCheck: true } };
+  writeFileSync(join(ws, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
   const imports = new Set<string>(["@types/node"]);
   for (const file of readdirSync(ws).filter((f) => /\.m?ts$/.test(f))) {
     for (const m of readFileSync(join(ws, file), "utf8").matchAll(/from "([^".][^"]*)"/g)) {
