@@ -37,7 +37,8 @@ export async function executeCommand(jugfileArg: string | undefined, options: Ex
   if (options.child) return runChild(ctx, selection, options);
 
   const snapshot = await ctx.store.snapshot();
-  const completeAtStart = new Set(selection.filter((t) => snapshot.results.has(t.hash)).map((t) => t.hash));
+  // The snapshot's own map, not a copy: at 100,000 tasks each extra set of hashes costs ~0.1 s.
+  const completeAtStart = snapshot.results;
   const report = new RunReport(selection, completeAtStart, process.stderr.isTTY === true);
   const clean =
     options.jobs > 1
@@ -45,7 +46,7 @@ export async function executeCommand(jugfileArg: string | undefined, options: Ex
       : await runInProcess(ctx, selection, options, (e) => report.onEvent(e), (m) => report.log(m), snapshot);
 
   const completeAtEnd =
-    report.executedCount === 0 && report.failedCount === 0 ? completeAtStart : new Set((await ctx.store.snapshot()).results.keys());
+    report.executedCount === 0 && report.failedCount === 0 ? completeAtStart : (await ctx.store.snapshot()).results;
   await ctx.store.close();
   process.stdout.write(`${report.table(completeAtEnd)}\n`);
   if (report.failedCount > 0) process.stderr.write(`jug: ${report.failedCount} task(s) failed (see above; \`jug status\` lists them)\n`);

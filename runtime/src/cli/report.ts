@@ -4,6 +4,11 @@ import type { Task } from "../api/task";
 import type { TaskEvent } from "../engine/worker";
 import { newTable } from "./common";
 
+/** Hashes of stored results: a set, or the snapshot's map of them. */
+export interface HashSet {
+  has(hash: string): boolean;
+}
+
 interface NameRow {
   executed: number;
   loaded: number;
@@ -15,16 +20,17 @@ export class RunReport {
   private readonly executed = new Map<string, TaskEvent>();
   private readonly failed = new Map<string, TaskEvent>();
   private bar: SingleBar | null = null;
-  private readonly initiallyDone: number;
+  /** Selected tasks complete at the start; counted only for the progress bar. */
+  private initiallyDone = 0;
 
   constructor(
     /** The selected tasks, one per hash. */
     private readonly tasks: readonly Task<unknown>[],
-    completeAtStart: ReadonlySet<string>,
+    completeAtStart: HashSet,
     showProgress: boolean,
   ) {
-    this.initiallyDone = tasks.filter((t) => completeAtStart.has(t.hash)).length;
     if (showProgress && tasks.length > 0) {
+      for (const t of tasks) if (completeAtStart.has(t.hash)) this.initiallyDone++;
       // Loaded only when shown: each module costs tens of milliseconds of startup.
       const { SingleBar: Bar } = require("cli-progress") as typeof import("cli-progress");
       this.bar = new Bar({
@@ -63,7 +69,7 @@ export class RunReport {
   }
 
   /** The per-name table: executed, loaded (complete and not executed in this run), failed, mean time. */
-  table(completeAtEnd: ReadonlySet<string>): string {
+  table(completeAtEnd: HashSet): string {
     this.stopProgress();
     const rows = new Map<string, NameRow>();
     for (const t of this.tasks) {
