@@ -222,19 +222,25 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     }, wait);
   };
 
-  /** Recompute what the client sees for one jugfile; send only what changed. */
-  const updateView = (file: string): void => {
-    const s = session;
-    if (!s) return;
+  const viewOf = (file: string): View => {
     const view = views.get(file) ?? { lensTitles: "", diagnostics: "", statusChanged: "" };
     views.set(file, view);
+    return view;
+  };
+  const titlesOf = (lenses: readonly CodeLens[]): string => lenses.map((l) => `${l.range.start.line}:${l.command?.title}`).join("\n");
+
+  /**
+   * Recompute what the client sees for one jugfile; send only what changed. Lens titles are
+   * compared with the last codeLens answer (after an edit the client asks again by itself, so
+   * edits only recompute diagnostics).
+   */
+  const updateView = (file: string, lenses: boolean): void => {
+    const s = session;
+    if (!s) return;
+    const view = viewOf(file);
     const open = documents.all().filter((d) => toPath(d.uri) === file);
     for (const doc of open) {
-      const titles = lensesOf(file, doc.uri).map((l) => `${l.range.start.line}:${l.command?.title}`).join("\n");
-      if (titles !== view.lensTitles) {
-        view.lensTitles = titles;
-        requestRefresh();
-      }
+      if (lenses && titlesOf(lensesOf(file, doc.uri)) !== view.lensTitles) requestRefresh();
       const diagnostics = diagnosticsOf(file);
       const key = JSON.stringify(diagnostics);
       if (key !== view.diagnostics) {
@@ -265,13 +271,16 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     }
   };
 
-  const scheduleView = (file: string, delayMs = 30): void => {
+  const lensesPending = new Set<string>();
+  const scheduleView = (file: string, lenses: boolean, delayMs = 30): void => {
+    if (lenses) lensesPending.add(file);
     if (viewTimers.has(file)) return;
     viewTimers.set(
       file,
       setTimeout(() => {
         viewTimers.delete(file);
-        updateView(file);
+        const withLenses = lensesPending.delete(file);
+        updateView(file, withLenses);
       }, delayMs),
     );
   };
@@ -309,7 +318,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       return;
     }
     if (analysis.sites.length > 0) session?.ensureStatus(session.state(file));
-    scheduleView(file, 100);
+    scheduleView(file, false, 100);
   };
 
   connection.onInitialize((params): InitializeResult => {
@@ -329,7 +338,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
         ...(options.slowPollMs !== undefined ? { slowPollMs: options.slowPollMs } : {}),
         ...(options.workerGraceMs !== undefined ? { pool: { graceMs: options.workerGraceMs, restartBudget: 3, restartWindowMs: 60_000 } } : {}),
       },
-      { changed: (state) => scheduleView(state.path), log, poolEvent },
+      { changed: (state) => scheduleView(state.path, true), log, poolEvent },
     );
     return {
       capabilities: {
@@ -354,7 +363,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     if (!file || !session) return;
     const analysis = analyzer.analyze(file, e.document.getText(), e.document.version);
     if (analysis.isJugfile) session.saved(session.state(file));
-    scheduleView(file);
+    scheduleView(file, true);
   });
   documents.onDidClose((e) => {
     const file = toPath(e.document.uri);
@@ -368,13 +377,14 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.onCodeLens(async (params) => {
     const file = toPath(params.textDocument.uri);
     if (!file) return [];
-    const lenses = lensesOf(file, params.textDocument.uri);
+    let lenses = lensesOf(file, params.textDocument.uri);
     // A client that cannot be asked to refresh would keep "loading" titles: wait (bounded) for the first status.
     const loading = session?.jugfiles.get(file)?.loading;
     if (!refreshSupported && loading && lenses.length > 0) {
       await Promise.race([loading, new Promise((resolve) => setTimeout(resolve, FIRST_STATUS_WAIT_MS))]);
-      return lensesOf(file, params.textDocument.uri);
+      lenses = lensesOf(file, params.textDocument.uri);
     }
+    viewOf(file).lensTitles = titlesOf(lenses);
     return lenses;
   });
 

