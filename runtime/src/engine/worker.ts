@@ -69,7 +69,6 @@ export class Worker {
   private held: HeldLock | null = null;
   private writeDone: Promise<void> = Promise.resolve();
   private stopRequested = false;
-  private changed = false;
   private wake: (() => void) | null = null;
 
   // State of one run (set up by run()).
@@ -98,66 +97,58 @@ export class Worker {
     for (const t of tasks) for (const d of t.deps) this.consumers.set(d.hash, (this.consumers.get(d.hash) ?? 0) + 1);
     const kept = new Set([...snapshot.failures].filter(([, f]) => f.kept).map(([h]) => h));
     const result: WorkerResult = { executed: 0, failed: 0, blocked: 0, kept: 0, stopped: false };
-    const watcher = store.watch(() => {
-      this.changed = true;
-      this.wake?.();
-    });
-    try {
-      let pollMs = POLL_MIN_MS;
-      for (;;) {
-        let progressed = false;
-        let remaining = 0;
-        if (this.rebuild) {
-          this.rebuild = false;
-          tasks = this.pendingTasks();
-        }
-        for (const t of tasks) {
-          if (this.stopRequested) return { ...result, stopped: true };
-          if (this.done.has(t.hash)) continue;
-          if (this.isComplete(t.hash)) {
-            this.finish(t);
-            progressed = true;
-            continue;
-          }
-          if (kept.has(t.hash) || t.deps.some((d) => this.blocked.has(d.hash))) {
-            this.blocked.add(t.hash);
-            if (kept.has(t.hash)) result.kept++;
-            else result.blocked++;
-            this.finish(t);
-            progressed = true;
-            continue;
-          }
-          if (!t.deps.every((d) => this.isComplete(d.hash))) {
-            remaining++;
-            continue;
-          }
-          const attempt = await this.attempt(t);
-          if (attempt === "busy") {
-            remaining++;
-            continue;
-          }
+    let pollMs = POLL_MIN_MS;
+    for (;;) {
+      let progressed = false;
+      let remaining = 0;
+      if (this.rebuild) {
+        this.rebuild = false;
+        tasks = this.pendingTasks();
+      }
+      for (const t of tasks) {
+        if (this.stopRequested) return { ...result, stopped: true };
+        if (this.done.has(t.hash)) continue;
+        if (this.isComplete(t.hash)) {
+          this.finish(t);
           progressed = true;
-          if (attempt === "retry") remaining++;
-          else if (attempt === "complete") {
-            this.complete.add(t.hash);
-            this.finish(t);
-          } else {
-            this.blocked.add(t.hash);
-            this.finish(t);
-            result.failed++;
-            if (!keepGoing) return { ...result, executed: this.executed, stopped: true };
-          }
+          continue;
         }
-        if (remaining === 0) break;
-        tasks = tasks.filter((t) => !this.done.has(t.hash));
-        if (progressed) pollMs = POLL_MIN_MS;
-        else {
-          await this.waitForChange(pollMs);
-          pollMs = Math.min(pollMs * 2, POLL_MAX_MS);
+        if (kept.has(t.hash) || t.deps.some((d) => this.blocked.has(d.hash))) {
+          this.blocked.add(t.hash);
+          if (kept.has(t.hash)) result.kept++;
+          else result.blocked++;
+          this.finish(t);
+          progressed = true;
+          continue;
+        }
+        if (!t.deps.every((d) => this.isComplete(d.hash))) {
+          remaining++;
+          continue;
+        }
+        const attempt = await this.attempt(t);
+        if (attempt === "busy") {
+          remaining++;
+          continue;
+        }
+        progressed = true;
+        if (attempt === "retry") remaining++;
+        else if (attempt === "complete") {
+          this.complete.add(t.hash);
+          this.finish(t);
+        } else {
+          this.blocked.add(t.hash);
+          this.finish(t);
+          result.failed++;
+          if (!keepGoing) return { ...result, executed: this.executed, stopped: true };
         }
       }
-    } finally {
-      watcher.dispose();
+      if (remaining === 0) break;
+      tasks = tasks.filter((t) => !this.done.has(t.hash));
+      if (progressed) pollMs = POLL_MIN_MS;
+      else {
+        await this.waitForChange(pollMs);
+        pollMs = Math.min(pollMs * 2, POLL_MAX_MS);
+      }
     }
     return { ...result, executed: this.executed };
   }
@@ -310,21 +301,23 @@ export class Worker {
     }
   }
 
+  /**
+   * Sleeps until the store reports a change or `ms` pass. The store is watched only while
+   * waiting: a watch refreshes the store's index and lists its locks on every change (our own
+   * lock entries included), which cost more than the tasks while this worker had work.
+   */
   private async waitForChange(ms: number): Promise<void> {
-    if (this.changed) {
-      this.changed = false;
-      return;
-    }
     await new Promise<void>((resolve) => {
+      const watcher = this.options.store.watch(done);
       const timer = setTimeout(done, ms);
       this.wake = done;
       function done(): void {
         clearTimeout(timer);
+        watcher.dispose(); // idempotent: a late change after the timeout is harmless
         resolve();
       }
     });
     this.wake = null;
-    this.changed = false;
   }
 }
 
