@@ -67,6 +67,21 @@ test("stdio server: two workers run the jugfile; lenses and status turn to done;
     const page = (await client.connection.sendRequest("jug/result", { uri, hash: viewArgs.hash })) as { text: string; name: string };
     assert.equal(page.text, "91");
     assert.equal(page.name, "jugfile.total");
+
+    // Invalidate the total, then run just it again from its lens.
+    await client.waitFor("workers finished", () =>
+      client.notifications.some((n) => n.method === "jug/statusChanged" && (n.params as { workers: number }).workers === 0),
+    );
+    const invalidated = (await client.connection.sendRequest("jug/invalidate", { uri, hash: viewArgs.hash })) as { removed: number };
+    assert.equal(invalidated.removed, 1);
+    const afterInvalidate = await client.lenses(uri);
+    assert.equal(afterInvalidate.find((l) => l.line === 13 && l.command === "jug.showStatus")?.title, "ready");
+    const runArgs = afterInvalidate.find((l) => l.line === 13 && l.command === "jug.runTask")!.arguments[0] as { hash: string };
+    const run = (await client.connection.sendRequest("jug/run", { uri, hash: runArgs.hash })) as { started: boolean; message: string };
+    assert.deepEqual(run, { started: true, message: "running /^jugfile\\.total$/" });
+    await client.waitFor("the total is done again", async () =>
+      (await client.lenses(uri)).some((l) => l.line === 13 && l.title.startsWith("✓ done")),
+    60_000);
   } finally {
     await client.shutdown();
   }
