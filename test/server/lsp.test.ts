@@ -232,3 +232,20 @@ test("50 jugfiles in a workspace: the graph lists them all; at most two load at 
   }
   assert.equal(most, 2, "jug status runs the user's jugfile: at most two at once");
 });
+
+test("trust granted later (jug/trustChanged): the runtime status loads and Run lenses appear", async () => {
+  const ws = workspace();
+  writeStatus(ws.statusFile, [task("aaaa1111", "jugfile.double", 8, 20, { state: "complete", duration: 2 })]);
+  const init = { trusted: false, runtimeCli: FAKE_CLI, env: { FAKE_JUG_STATUS: ws.statusFile, FAKE_JUG_MARKER: ws.marker } };
+  await withClient(init, ws.dir, async (client) => {
+    const uri = await client.open(ws.jugfile);
+    assert.ok((await client.lenses(uri)).every((l) => l.command !== "jug.runTask"));
+    assert.equal(fs.existsSync(ws.marker), false);
+    await client.connection.sendNotification("jug/trustChanged", { trusted: true });
+    const lenses = await client.waitFor("trusted lenses", async () => {
+      const l = await client.lenses(uri);
+      return l.some((x) => x.title === "✓ done 2.0 s") ? l : undefined;
+    });
+    assert.equal(lenses.filter((l) => l.command === "jug.runTask").length, 3);
+  });
+});
