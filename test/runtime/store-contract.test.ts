@@ -98,6 +98,26 @@ for (const [kind, make] of STORES) {
       await store.close();
     });
 
+    test("a snapshot lists every result with its metadata, as it was when taken", async () => {
+      const { store } = await make();
+      await store.write("s1", bytes(1), meta({ name: "jugfile.one", preview: "1" }));
+      await store.write("s2", bytes(2, 2), meta({ name: "jugfile.two", duration: 2.5 }));
+      const before = await store.snapshot();
+      await store.write("s3", bytes(3), meta());
+      await store.remove(["s1"]);
+      const after = await store.snapshot();
+      assert.deepEqual([...before.results.keys()].sort(), ["s1", "s2"], "later writes and removals do not change an earlier snapshot");
+      assert.deepEqual(before.results.get("s1"), meta({ name: "jugfile.one", preview: "1", size: 1 }));
+      assert.deepEqual(
+        [...before.results].sort(([a], [b]) => a.localeCompare(b)).map(([h, m]) => [h, m.name, m.size, m.duration]),
+        [["s1", "jugfile.one", 1, 0.25], ["s2", "jugfile.two", 2, 2.5]],
+      );
+      assert.deepEqual([...after.results.keys()].sort(), ["s2", "s3"]);
+      assert.equal(after.results.size, 2);
+      assert.equal(after.results.get("s1"), undefined);
+      await store.close();
+    });
+
     test("a lock is exclusive until released; release is idempotent", async () => {
       const { store } = await make();
       const held = await store.lock("k1", owner);

@@ -30,29 +30,10 @@ export interface RecordId {
   offset: number;
 }
 
-export type RecordBody =
-  | { kind: Kind.Inline; hash: string; meta: ResultMeta; dataStart: number; dataLength: number }
-  | { kind: Kind.Blob; hash: string; meta: ResultMeta; blobCrc: number; blobPath: string }
+/** A tombstone or failure record, decoded in full (they are few; results are decoded lazily, see resultMetaEnd). */
+export type EventBody =
   | { kind: Kind.Removed | Kind.Cleared; hash: string; target: RecordId }
   | { kind: Kind.Failed; hash: string; failure: FailureRecord };
-
-export type ParsedRecord = RecordBody & {
-  /** Offset of the record in its log. */
-  offset: number;
-  /** Total bytes of the record including the header. */
-  length: number;
-  /** Filled in by the index that keeps the record (the record is its own index entry: one object fewer per result). */
-  id: number;
-  source: unknown;
-};
-
-/** Places a record this process encoded and appended at `offset` (its fields are known: no need to parse it back). */
-export function placeAppended(record: ParsedRecord, offset: number, bytes: Buffer): ParsedRecord {
-  record.offset = offset;
-  record.length = bytes.length;
-  if (record.kind === Kind.Inline) record.dataStart = offset + bytes.length - record.dataLength;
-  return record;
-}
 
 export const crc32: (data: Uint8Array) => number =
   typeof (zlib as { crc32?: unknown }).crc32 === "function"
@@ -164,28 +145,28 @@ export function failureRecord(hash: string, failure: FailureRecord): Buffer {
 
 // --- reading ---------------------------------------------------------------------------------
 
-export interface ParseOutcome {
-  records: ParsedRecord[];
-  /** Bytes of `chunk` fully consumed (a trailing incomplete record is left for the next read). */
+export interface ScanOutcome {
+  /** Bytes of the chunk fully consumed (a trailing incomplete record is left for the next read). */
   consumed: number;
   /** Damaged records found, described for messages. */
   problems: Array<{ offset: number; detail: string; hash?: string }>;
 }
 
 /**
- * Parses records from `chunk`, which starts at byte `base` of its log. A record whose checksum fails
- * is reported and skipped: parsing resumes at the next record magic. An incomplete record at the end
- * is not consumed (its writer may still be writing it, or it is a torn tail from a crash).
+ * Calls `visit` with the body of each record in `chunk` (a view into it), which starts at byte `base` of
+ * its log. A record whose checksum fails is reported and skipped: scanning resumes at the next record
+ * magic. An incomplete record at the end is not consumed (its writer may still be writing it, or it is a
+ * torn tail from a crash). `visit` throws for a malformed body (reported and skipped), so it must
+ * validate a record before changing anything.
  */
-export function parseRecords(chunk: Buffer, base: number): ParseOutcome {
-  const records: ParsedRecord[] = [];
-  const problems: ParseOutcome["problems"] = [];
+export function scanRecords(chunk: Buffer, base: number, visit: (body: Buffer, offset: number, length: number) => void): ScanOutcome {
+  const problems: ScanOutcome["problems"] = [];
   let pos = 0;
   while (pos + RECORD_HEADER_BYTES <= chunk.length) {
     if (chunk.readUInt32LE(pos) !== RECORD_MAGIC) {
       const next = nextMagic(chunk, pos + 1);
       problems.push({ offset: base + pos, detail: `unreadable bytes (no record header); skipped ${(next < 0 ? chunk.length : next) - pos} bytes` });
-      if (next < 0) return { records, consumed: chunk.length, problems };
+      if (next < 0) return { consumed: chunk.length, problems };
       pos = next;
       continue;
     }
@@ -196,23 +177,24 @@ export function parseRecords(chunk: Buffer, base: number): ParseOutcome {
     if (crc32(body) !== chunk.readUInt32LE(pos + 8)) {
       problems.push({ offset: base + pos, detail: "checksum mismatch", hash: peekHash(body) });
       const next = nextMagic(chunk, pos + 1);
-      if (next < 0) return { records, consumed: chunk.length, problems };
+      if (next < 0) return { consumed: chunk.length, problems };
       pos = next;
       continue;
     }
     try {
-      records.push(parseBody(body, base + pos, end - pos));
+      visit(body, base + pos, end - pos);
     } catch (e) {
       problems.push({ offset: base + pos, detail: `malformed record (${(e as Error).message})`, hash: peekHash(body) });
     }
     pos = end;
   }
-  return { records, consumed: pos, problems };
+  return { consumed: pos, problems };
 }
 
+const MAGIC_BYTES = Buffer.from("JUGR", "latin1");
+
 function nextMagic(chunk: Buffer, from: number): number {
-  const magic = Buffer.from("JUGR", "latin1");
-  return chunk.indexOf(magic, from);
+  return chunk.indexOf(MAGIC_BYTES, from);
 }
 
 /** The hash a damaged record claims, if it is legible, to name it in the message. */
@@ -223,13 +205,86 @@ function peekHash(body: Buffer): string | undefined {
   return /^[\w.:-]+$/.test(hash) ? hash : undefined;
 }
 
+/** The task hash of a record body. */
+export function recordHash(body: Buffer): string {
+  const end = 2 + (body[1] ?? 0);
+  if (body.length < end) throw new RangeError("hash runs past the record");
+  return body.toString("utf8", 2, end);
+}
+
+/**
+ * Where the metadata of a result record (kind R or B) ends in its body: an inline result's bytes
+ * start there; a blob record's metadata is the whole body. Checks every length, throwing a RangeError
+ * for a malformed record, and allocates nothing: the index keeps these bytes and decodes them only
+ * when the metadata is asked for (decodeResultHead).
+ */
+export function resultMetaEnd(body: Buffer): number {
+  const r = reader.reset(body, 1);
+  r.skipString(1); // hash
+  r.pos += 16; // duration, size
+  r.skipString(1); // time
+  r.skipString(2); // name
+  r.skipString(2); // preview
+  r.skipString(1); // code hash
+  r.skipString(1); // worker
+  if (body[0] === Kind.Blob) {
+    r.pos += 4; // blob CRC
+    r.skipString(2); // blob path
+    if (r.pos !== body.length) throw new RangeError("bytes after the blob path");
+  }
+  return r.pos;
+}
+
+/** A result record's metadata, decoded from bytes that resultMetaEnd() accepted. */
+export interface ResultHead {
+  hash: string;
+  meta: ResultMeta;
+  /** Kind B only (0 and "" otherwise). */
+  blobCrc: number;
+  blobPath: string;
+}
+
+/** Decodes the head of a result record whose body starts at `start` in `buf`. */
+export function decodeResultHead(buf: Buffer, start: number): ResultHead {
+  const r = reader.reset(buf, start);
+  const kind = r.u8() as Kind;
+  const hash = r.str(1);
+  const duration = r.f64();
+  const size = r.f64();
+  const time = times.read(r, 1);
+  const name = names.read(r, 2);
+  const preview = r.str(2);
+  const codeHash = codeHashes.read(r, 1);
+  const worker = workers.read(r, 1);
+  const meta: ResultMeta = { name, duration, size, worker, time, preview, codeHash };
+  if (kind !== Kind.Blob) return { hash, meta, blobCrc: 0, blobPath: "" };
+  const blobCrc = r.u32();
+  return { hash, meta, blobCrc, blobPath: r.str(2) };
+}
+
+/** Decodes a tombstone or failure record (throws for a malformed one). */
+export function decodeEvent(body: Buffer): EventBody {
+  const r = reader.reset(body, 0);
+  const kind = r.u8() as Kind;
+  const hash = r.str(1);
+  switch (kind) {
+    case Kind.Removed:
+    case Kind.Cleared:
+      return { kind, hash, target: { log: r.str(2), offset: r.f64() } };
+    case Kind.Failed:
+      return { kind, hash, failure: JSON.parse(r.str(4)) as FailureRecord };
+    default:
+      throw new Error(`unknown record kind ${kind}`);
+  }
+}
+
 class Reader {
   pos = 0;
   buf: Buffer = Buffer.alloc(0);
-  /** One reader serves every record (parsing is synchronous): no allocation per record. */
-  reset(buf: Buffer): this {
+  /** One reader serves every record (reading is synchronous): no allocation per record. */
+  reset(buf: Buffer, pos: number): this {
     this.buf = buf;
-    this.pos = 0;
+    this.pos = pos;
     return this;
   }
   u8(): number {
@@ -257,9 +312,6 @@ class Reader {
     this.pos += n;
     return this.pos - n;
   }
-  get remaining(): number {
-    return this.buf.length - this.pos;
-  }
 }
 
 /**
@@ -286,34 +338,3 @@ const codeHashes = new RepeatedField();
 const workers = new RepeatedField();
 
 const reader = new Reader();
-
-function parseBody(body: Buffer, offset: number, length: number): ParsedRecord {
-  const r = reader.reset(body);
-  const kind = r.u8() as Kind;
-  const hash = r.str(1);
-  switch (kind) {
-    case Kind.Inline:
-    case Kind.Blob: {
-      const duration = r.f64();
-      const size = r.f64();
-      const time = times.read(r, 1);
-      const name = names.read(r, 2);
-      const preview = r.str(2);
-      const codeHash = codeHashes.read(r, 1);
-      const worker = workers.read(r, 1);
-      const meta: ResultMeta = { name, duration, size, worker, time, preview, codeHash };
-      if (kind === Kind.Inline) {
-        return { kind, hash, meta, dataStart: offset + RECORD_HEADER_BYTES + r.pos, dataLength: r.remaining, offset, length, id: 0, source: undefined };
-      }
-      const blobCrc = r.u32();
-      return { kind, hash, meta, blobCrc, blobPath: r.str(2), offset, length, id: 0, source: undefined };
-    }
-    case Kind.Removed:
-    case Kind.Cleared:
-      return { kind, hash, target: { log: r.str(2), offset: r.f64() }, offset, length, id: 0, source: undefined };
-    case Kind.Failed:
-      return { kind, hash, failure: JSON.parse(r.str(4)) as FailureRecord, offset, length, id: 0, source: undefined };
-    default:
-      throw new Error(`unknown record kind ${kind}`);
-  }
-}
