@@ -1,8 +1,8 @@
 /**
  * The custom LSP messages between the Jug language server and its clients, defined once.
  * Documented in docs/lsp-protocol.md. Bump JUG_LSP_PROTOCOL_VERSION on incompatible changes;
- * the server reports it in InitializeResult.serverInfo.version ("jug-language-server/<v>")
- * and in capabilities.experimental.jugProtocolVersion.
+ * the server reports it as capabilities.experimental.jugProtocolVersion and in
+ * InitializeResult.serverInfo = { name: "jug-language-server", version: "<v>" }.
  *
  * Only plain method-name strings and types live here (no vscode-languageserver import),
  * so the client, the server and tests share this file without pulling either library.
@@ -16,6 +16,8 @@
  * - Errors: requests that need trust or a runtime fail with a ResponseError whose message says why
  *   (code JugErrorCodes.*); the client should show that message.
  * - WorkersChangedNotification is folded into StatusChangedNotification (`workers`, `workerPids`).
+ * - Worker guard: the server writes its worker preload to the temp directory itself; the client
+ *   does not need to ship a parentWatch.js next to the bundled server.
  */
 import type { StatusDocument, TaskState } from "jug/protocol";
 

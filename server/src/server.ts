@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeLensRefreshRequest,
   DiagnosticSeverity,
+  ErrorCodes,
   ResponseError,
   TextDocumentSyncKind,
   TextDocuments,
@@ -28,6 +29,7 @@ import {
   GraphRequest,
   InvalidateRequest,
   JUG_LSP_PROTOCOL_VERSION,
+  JugErrorCodes,
   LogNotification,
   ResultRequest,
   RunRequest,
@@ -99,7 +101,8 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     }
   });
   const views = new Map<string, View>();
-  const progress = new Map<string, WorkDoneProgressServerReporter>();
+  /** Work-done progress per jugfile while its workers run ("pending" while the client creates it). */
+  const progress = new Map<string, WorkDoneProgressServerReporter | "pending">();
   let session: Session | undefined;
   let refreshSupported = false;
   let progressSupported = false;
@@ -125,7 +128,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   };
 
   const requireSession = (): Session => {
-    if (!session) throw new ResponseError(-32002, "server not initialized");
+    if (!session) throw new ResponseError(ErrorCodes.ServerNotInitialized, "server not initialized");
     return session;
   };
 
@@ -265,7 +268,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       void connection.sendNotification(StatusChangedNotification, params);
       const reporter = progress.get(file);
       const total = s.tasksOf(state).tasks.length;
-      if (reporter && total > 0) {
+      if (reporter && reporter !== "pending" && total > 0) {
         reporter.report(Math.round((100 * counts.complete) / total), `${params.workers} worker(s) · ${formatCounts(counts)}`);
       }
     }
@@ -288,11 +291,11 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   const poolEvent = (state: JugfileState, event: PoolEvent): void => {
     const file = state.path;
     if (event.kind === "started" && !progress.has(file) && progressSupported) {
-      const placeholder = { begin() {}, report() {}, done() {} } as unknown as WorkDoneProgressServerReporter;
-      progress.set(file, placeholder);
+      progress.set(file, "pending");
       connection.window.createWorkDoneProgress().then(
         (reporter) => {
-          if (progress.get(file) !== placeholder) return reporter.done();
+          // The workers may all have exited while the client was creating the progress.
+          if (progress.get(file) !== "pending") return reporter.done();
           progress.set(file, reporter);
           reporter.begin(`Jug: ${path.basename(file)}`, 0, `${state.pool?.running ?? 1} worker(s) running`, true);
           reporter.token.onCancellationRequested(() => void session?.stopWorkers(state));
@@ -303,7 +306,8 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     if (event.kind === "exited" && event.crashed) log(file, "server", `worker ${event.id} (pid ${event.pid}) crashed: ${event.signal ?? `exit code ${event.code}`}`);
     if (event.kind === "budgetExhausted") log(file, "server", `workers keep crashing (${event.crashes} crashes): not restarting. See the worker output above.`);
     if (event.kind === "idle") {
-      progress.get(file)?.done();
+      const reporter = progress.get(file);
+      if (reporter && reporter !== "pending") reporter.done();
       progress.delete(file);
     }
   };
@@ -417,7 +421,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   const stateFor = (uri: string): JugfileState => {
     const s = requireSession();
     const file = toPath(uri);
-    if (!file || !fs.existsSync(file)) throw new ResponseError(-32903, `not a jugfile on disk: ${uri}`);
+    if (!file || !fs.existsSync(file)) throw new ResponseError(JugErrorCodes.badJugfile, `not a jugfile on disk: ${uri}`);
     return s.state(file);
   };
 
@@ -428,7 +432,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       } catch (error) {
         if (error instanceof ResponseError) throw error;
         if (error instanceof RequestFailure) throw new ResponseError(error.code, error.message);
-        throw new ResponseError(-32603, `${method} failed: ${(error as Error).message}`);
+        throw new ResponseError(ErrorCodes.InternalError, `${method} failed: ${(error as Error).message}`);
       }
     });
   };

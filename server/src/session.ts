@@ -10,7 +10,8 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StatusDocument, TaskStatus } from "jug/protocol";
-import type { InitializationOptions } from "./protocol";
+import { ErrorCodes } from "vscode-languageserver";
+import { JugErrorCodes, type InitializationOptions } from "./protocol";
 import { loadRuntimeLibrary, type ReadableStore, type RuntimeLibrary, type SnapshotView } from "./runtime/library";
 import { runCli } from "./runtime/cli";
 import { resolveNode, resolveRuntime, storeLocation, type RuntimeLocation } from "./runtime/resolve";
@@ -140,12 +141,12 @@ export class Session {
 
   private requireRuntime(state: JugfileState): RuntimeLocation {
     if (!this.trusted) {
-      throw new RequestFailure(-32901, "This workspace is not trusted: Jug does not run jugfiles or start workers here. Trust the workspace to run tasks.");
+      throw new RequestFailure(JugErrorCodes.untrusted, "This workspace is not trusted: Jug does not run jugfiles or start workers here. Trust the workspace to run tasks.");
     }
     const runtime = this.runtime(state);
     if (!runtime) {
       throw new RequestFailure(
-        -32902,
+        JugErrorCodes.noRuntime,
         `No jug runtime found for ${state.path}: install the "jug" package in the workspace, or set initializationOptions.runtimeCli.`,
       );
     }
@@ -340,7 +341,7 @@ export class Session {
 
   startWorkers(state: JugfileState, count: number, extraArgs: string[] = []): number {
     const runtime = this.requireRuntime(state);
-    if (!Number.isFinite(count) || count < 0 || count > 256) throw new RequestFailure(-32602, `worker count must be 0..256, got ${count}`);
+    if (!Number.isFinite(count) || count < 0 || count > 256) throw new RequestFailure(ErrorCodes.InvalidParams, `worker count must be 0..256, got ${count}`);
     if (!state.pool || state.pool.running === 0) {
       state.pool = new WorkerPool(
         (id) => this.spawnWorker(state, runtime, id, extraArgs),
@@ -414,7 +415,7 @@ export class Session {
     if (hash) {
       // `--target` also runs what the matching tasks need.
       const task = state.status?.tasks.find((t) => t.hash === hash);
-      if (!task) throw new RequestFailure(-32903, `task ${hash.slice(0, 8)} is not in the jugfile's current status (save the file and wait for the status to load)`);
+      if (!task) throw new RequestFailure(JugErrorCodes.badJugfile, `task ${hash.slice(0, 8)} is not in the jugfile's current status (save the file and wait for the status to load)`);
       pattern = `/^${escapeRegex(task.name)}$/`;
     } else if (target) {
       pattern = target;
@@ -428,10 +429,10 @@ export class Session {
     let pattern = target;
     if (hash) {
       const task = state.status?.tasks.find((t) => t.hash === hash);
-      if (!task) throw new RequestFailure(-32903, `task ${hash.slice(0, 8)} is not in the jugfile's current status`);
+      if (!task) throw new RequestFailure(JugErrorCodes.badJugfile, `task ${hash.slice(0, 8)} is not in the jugfile's current status`);
       pattern = `/^${escapeRegex(task.name)}$/`;
     }
-    if (!pattern) throw new RequestFailure(-32602, "jug/invalidate needs a hash or a target");
+    if (!pattern) throw new RequestFailure(ErrorCodes.InvalidParams, "jug/invalidate needs a hash or a target");
     const before = state.status?.counts.complete ?? 0;
     await this.cli(state, runtime, ["invalidate", state.path, "--target", pattern, ...this.storeArgs()]);
     await this.loadStatus(state);
@@ -451,7 +452,7 @@ export class Session {
     const outcome = await runCli({ node, args: [runtime.cli, ...args], cwd: path.dirname(state.path), env, timeoutMs: this.options.init.cliTimeoutMs ?? 60_000 });
     if (outcome.spawnError || outcome.timedOut || outcome.code !== 0) {
       const why = outcome.spawnError ?? (outcome.timedOut ? "timed out" : summariseError(outcome.stderr) || `exit code ${outcome.code}`);
-      throw new RequestFailure(-32903, `jug ${args[0]} failed: ${why}`);
+      throw new RequestFailure(JugErrorCodes.badJugfile, `jug ${args[0]} failed: ${why}`);
     }
     if (outcome.stderr.trim()) this.host.log(state.path, "runtime", outcome.stderr.trim());
     return outcome.stdout;
@@ -464,19 +465,19 @@ export class Session {
     if (cached) return cached;
     if (!state.store || !state.storeLibrary) {
       this.ensureStatus(state);
-      throw new RequestFailure(-32904, `the store of ${path.basename(state.path)} cannot be read${state.storeProblem ? ": " + state.storeProblem : " (no results yet)"}`);
+      throw new RequestFailure(JugErrorCodes.noResult, `the store of ${path.basename(state.path)} cannot be read${state.storeProblem ? ": " + state.storeProblem : " (no results yet)"}`);
     }
     let bytes: Uint8Array;
     try {
       bytes = await state.store.read(hash);
     } catch (error) {
-      throw new RequestFailure(-32904, `no readable result for task ${hash.slice(0, 8)}: ${(error as Error).message}`);
+      throw new RequestFailure(JugErrorCodes.noResult, `no readable result for task ${hash.slice(0, 8)}: ${(error as Error).message}`);
     }
     let value: unknown;
     try {
       value = state.storeLibrary.decodeResult(bytes);
     } catch (error) {
-      throw new RequestFailure(-32904, `result of task ${hash.slice(0, 8)} cannot be decoded: ${(error as Error).message}`);
+      throw new RequestFailure(JugErrorCodes.noResult, `result of task ${hash.slice(0, 8)} cannot be decoded: ${(error as Error).message}`);
     }
     const name = this.tasksOf(state).tasks.find((t) => t.hash === hash)?.name ?? hash.slice(0, 8);
     const formatted = { ...formatResult(value), name };
