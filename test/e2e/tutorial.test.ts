@@ -4,7 +4,7 @@
 // Screenshots: test-results/e2e/tutorial/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { e2eMissing, makeWorkspace, repoRoot, Session } from "./harness";
 import { Workbench } from "./workbench";
@@ -114,6 +114,17 @@ test("tutorial: lenses, tree, 2 workers from the palette, done, hover and View R
     await page.locator(".tabs-container .tab", { hasText: /computeFeatures-[0-9a-f]{8}\.txt/ }).first().waitFor();
     await page.waitForTimeout(1000); // the webview paints its SVG
     await session.shot("result-plot");
+
+    // jug.codeLens.enabled switches the lenses off and on again without a reload.
+    await group.click(); // collapse computeFeatures' 60 rows again
+    await wb.treeRows().filter({ hasText: "nrClusters #1" }).first().click();
+    await page.locator(".tabs-container .tab.active", { hasText: "jugfile.ts" }).first().waitFor();
+    await wb.waitForLens(/View result/, 30_000);
+    mkdirSync(join(workspace, ".vscode"), { recursive: true });
+    writeFileSync(join(workspace, ".vscode", "settings.json"), JSON.stringify({ "jug.codeLens.enabled": false }));
+    await page.waitForFunction(() => document.querySelectorAll(".monaco-editor .codelens-decoration").length === 0, null, { timeout: 30_000 });
+    writeFileSync(join(workspace, ".vscode", "settings.json"), JSON.stringify({ "jug.codeLens.enabled": true }));
+    await wb.waitForLens(/View result/, 30_000);
   } catch (e) {
     await session.shot("failure").catch(() => undefined);
     throw e;
