@@ -37,7 +37,6 @@ import {
   decodeEvent,
   failureRecord,
   inlineResultRecord,
-  recordHash,
   resultMetaEnd,
   scanRecords,
   tombstoneRecord,
@@ -550,9 +549,8 @@ export class FileStore implements Store {
     const kind = body[0];
     if (kind === Kind.Inline || kind === Kind.Blob) {
       const headEnd = resultMetaEnd(body);
-      const hash = recordHash(body);
       this.version++;
-      if (!this.dead.has(recordId(log.number, offset))) this.results.add(hash, log.number, offset, length, body, headEnd);
+      if (!this.dead.has(recordId(log.number, offset))) this.results.add(log.number, offset, length, body, headEnd);
       return;
     }
     const event = decodeEvent(body);

@@ -205,13 +205,6 @@ function peekHash(body: Buffer): string | undefined {
   return /^[\w.:-]+$/.test(hash) ? hash : undefined;
 }
 
-/** The task hash of a record body. */
-export function recordHash(body: Buffer): string {
-  const end = 2 + (body[1] ?? 0);
-  if (body.length < end) throw new RangeError("hash runs past the record");
-  return body.toString("utf8", 2, end);
-}
-
 /**
  * Where the metadata of a result record (kind R or B) ends in its body: an inline result's bytes
  * start there; a blob record's metadata is the whole body. Checks every length, throwing a RangeError

@@ -1,20 +1,25 @@
 /**
- * The file store's in-memory index of live result records, built for 100,000s of results: one map
- * entry (hash -> slot number) per result, and per slot a few numbers in typed arrays (where the record
- * is) plus its metadata bytes, copied into one growing buffer. No object per result: metadata is
- * decoded only when asked for (status of one task, hover), and a snapshot shares the hash map until
- * the index next changes (copy on write), instead of building a map of its own.
+ * The file store's in-memory index of live result records, built for 100,000s of results: per record
+ * a few numbers in typed arrays (where it is) and its metadata bytes, copied into one growing buffer.
+ * No object or string per result: metadata is decoded only when asked for (status, hover).
  */
 import type { ResultMeta } from "../types";
 import { decodeResultHead, type ResultHead } from "./records";
 
 const INITIAL_SLOTS = 1024;
+/** droppedAt of a slot that is still live. */
+const LIVE = 0xffffffff;
 
+/**
+ * Slots carry the index version at which they were added and dropped, so a snapshot (a version) keeps
+ * seeing the index as it was, without a copy. Hashes are looked up in an open-addressing table keyed by
+ * the hash bytes kept in `heads`: indexing a record creates no string and no map entry.
+ */
 export class ResultIndex {
-  /** hash -> its current (last indexed, still live) slot. */
-  private slots = new Map<string, number>();
-  /** A snapshot holds `slots`: clone it before the next change. */
-  private shared = false;
+  /** Bumped by every change; a change is stamped with the new value. */
+  private version = 0;
+  /** Hashes with a live result. */
+  private liveHashes = 0;
   private count = 0;
   private logOf = new Uint32Array(INITIAL_SLOTS);
   private offsetOf = new Float64Array(INITIAL_SLOTS);
@@ -23,31 +28,38 @@ export class ResultIndex {
   private headOf = new Float64Array(INITIAL_SLOTS);
   /** Bytes from the record's start to its inline data. */
   private dataAtOf = new Uint32Array(INITIAL_SLOTS);
-  /** The live slot of the same hash indexed before this one, or -1 (several live records of one hash are rare). */
-  private previousOf = new Int32Array(INITIAL_SLOTS);
+  /** The slot of the same hash indexed before / after this one, or -1 (live or not). */
+  private olderOf = new Int32Array(INITIAL_SLOTS);
+  private newerOf = new Int32Array(INITIAL_SLOTS);
+  /** FNV-1a of the slot's hash (bytesHash), to probe and rehash without reading its bytes. */
+  private keyHashOf = new Uint32Array(INITIAL_SLOTS);
+  private addedAt = new Uint32Array(INITIAL_SLOTS);
+  private droppedAt = new Uint32Array(INITIAL_SLOTS);
   private heads = Buffer.allocUnsafe(64 * 1024);
   private headsUsed = 0;
+  /** Open addressing (linear probing): the newest slot of each hash, -1 for an empty bucket. At most half full. */
+  private table = new Int32Array(2 * INITIAL_SLOTS).fill(-1);
+  private distinctHashes = 0;
 
   get size(): number {
-    return this.slots.size;
+    return this.liveHashes;
   }
 
-  has(hash: string): boolean {
-    return this.slots.has(hash);
-  }
-
+  /** The current live slot of `hash`, if any. */
   current(hash: string): number | undefined {
-    return this.slots.get(hash);
+    const s = this.currentAt(this.newest(hash), this.version);
+    return s === -1 ? undefined : s;
   }
 
+  /** Hashes with a live result. */
   hashes(): IterableIterator<string> {
-    return this.slots.keys();
+    return this.hashesAt(this.version);
   }
 
   /** The live slots of `hash`, oldest first. */
   live(hash: string): number[] {
     const all: number[] = [];
-    for (let s = this.slots.get(hash) ?? -1; s !== -1; s = this.previousOf[s]!) all.unshift(s);
+    for (let s = this.newest(hash); s !== -1; s = this.olderOf[s]!) if (this.droppedAt[s] === LIVE) all.unshift(s);
     return all;
   }
 
@@ -55,7 +67,7 @@ export class ResultIndex {
    * Indexes a result record: `body` is its checksummed body, `headEnd` where its metadata ends in it
    * (records.resultMetaEnd). Becomes the hash's current result.
    */
-  add(hash: string, log: number, offset: number, length: number, body: Buffer, headEnd: number): void {
+  add(log: number, offset: number, length: number, body: Buffer, headEnd: number): void {
     if (this.count === this.logOf.length) this.grow();
     if (this.headsUsed + headEnd > this.heads.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.heads.length * 2, this.headsUsed + headEnd));
@@ -72,19 +84,32 @@ export class ResultIndex {
     const heads = this.heads;
     for (let i = 0, at = this.headsUsed; i < headEnd; i++, at++) heads[at] = body[i]!;
     this.headsUsed += headEnd;
-    this.previousOf[s] = this.slots.get(hash) ?? -1;
-    this.writable().set(hash, s);
+    this.addedAt[s] = ++this.version;
+    this.droppedAt[s] = LIVE;
+    this.newerOf[s] = -1;
+    const keyAt = this.headOf[s]! + 2;
+    const keyHash = bytesHash(heads, keyAt, keyAt + heads[keyAt - 1]!);
+    this.keyHashOf[s] = keyHash;
+    const bucket = this.bucketOf(keyHash, heads, keyAt, heads[keyAt - 1]!);
+    const older = this.table[bucket]!;
+    this.olderOf[s] = older;
+    this.table[bucket] = s;
+    if (older !== -1) {
+      this.newerOf[older] = s;
+      if (this.currentAt(older, this.version) === -1) this.liveHashes++;
+    } else {
+      this.liveHashes++;
+      if (++this.distinctHashes * 2 > this.table.length) this.rehash();
+    }
   }
 
   /** Removes the live record of `hash` at (log, offset), if indexed; the one before it becomes current. */
   drop(hash: string, log: number, offset: number): void {
-    let later = -1;
-    for (let s = this.slots.get(hash) ?? -1; s !== -1; later = s, s = this.previousOf[s]!) {
-      if (this.logOf[s] !== log || this.offsetOf[s] !== offset) continue;
-      const previous = this.previousOf[s]!;
-      if (later !== -1) this.previousOf[later] = previous;
-      else if (previous === -1) this.writable().delete(hash);
-      else this.writable().set(hash, previous);
+    const newest = this.newest(hash);
+    for (let s = newest; s !== -1; s = this.olderOf[s]!) {
+      if (this.logOf[s] !== log || this.offsetOf[s] !== offset || this.droppedAt[s] !== LIVE) continue;
+      this.droppedAt[s] = ++this.version;
+      if (this.currentAt(newest, this.version) === -1) this.liveHashes--;
       return;
     }
   }
@@ -105,16 +130,96 @@ export class ResultIndex {
 
   /** The current results as a read-only map, unaffected by later changes to the index. */
   snapshot(): Map<string, ResultMeta> {
-    this.shared = true;
-    return new ResultsView(this.slots, (slot) => this.head(slot).meta);
+    return new ResultsView(this, this.version, this.liveHashes);
   }
 
-  private writable(): Map<string, number> {
-    if (this.shared) {
-      this.slots = new Map(this.slots);
-      this.shared = false;
+  /** The slot of `hash` live at `version`, or -1. */
+  currentAtVersion(hash: string, version: number): number {
+    return this.currentAt(this.newest(hash), version);
+  }
+
+  /** Hashes live at `version`, in the order their current records were indexed. */
+  *hashesAt(version: number): IterableIterator<string> {
+    for (let s = 0; s < this.count; s++) if (this.isCurrentAt(s, version)) yield this.keyOf(s);
+  }
+
+  /** [hash, slot] of the results live at `version`, in the order their current records were indexed. */
+  *slotsAt(version: number): IterableIterator<[string, number]> {
+    for (let s = 0; s < this.count; s++) if (this.isCurrentAt(s, version)) yield [this.keyOf(s), s];
+  }
+
+  private isCurrentAt(s: number, version: number): boolean {
+    if (!this.liveAt(s, version)) return false;
+    for (let n = this.newerOf[s]!; n !== -1; n = this.newerOf[n]!) if (this.liveAt(n, version)) return false;
+    return true;
+  }
+
+  private liveAt(s: number, version: number): boolean {
+    return this.addedAt[s]! <= version && version < this.droppedAt[s]!;
+  }
+
+  /** The newest slot at or before `s` (same hash) live at `version`, or -1. */
+  private currentAt(s: number, version: number): number {
+    for (; s !== -1; s = this.olderOf[s]!) if (this.liveAt(s, version)) return s;
+    return -1;
+  }
+
+  private keyOf(s: number): string {
+    const at = this.headOf[s]! + 1;
+    return this.heads.toString("utf8", at + 1, at + 1 + this.heads[at]!);
+  }
+
+  /** The newest slot ever indexed for `hash`, or -1. */
+  private newest(hash: string): number {
+    let key: Buffer | undefined;
+    let h = asciiHash(hash);
+    if (h < 0) {
+      key = Buffer.from(hash, "utf8");
+      h = bytesHash(key, 0, key.length);
     }
-    return this.slots;
+    const mask = this.table.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const s = this.table[i]!;
+      if (s === -1) return -1;
+      if (this.keyHashOf[s] === h && (key ? this.keyEqualsBytes(s, key, 0, key.length) : this.keyEqualsAscii(s, hash))) return s;
+    }
+  }
+
+  /** The bucket holding the hash whose bytes are key[start, start + length) (or the empty bucket where it goes). */
+  private bucketOf(keyHash: number, key: Uint8Array, start: number, length: number): number {
+    const mask = this.table.length - 1;
+    for (let i = keyHash & mask; ; i = (i + 1) & mask) {
+      const other = this.table[i]!;
+      if (other === -1 || (this.keyHashOf[other] === keyHash && this.keyEqualsBytes(other, key, start, length))) return i;
+    }
+  }
+
+  private keyEqualsAscii(s: number, hash: string): boolean {
+    const at = this.headOf[s]! + 2;
+    const heads = this.heads;
+    if (heads[at - 1] !== hash.length) return false;
+    for (let i = 0; i < hash.length; i++) if (heads[at + i] !== hash.charCodeAt(i)) return false;
+    return true;
+  }
+
+  private keyEqualsBytes(s: number, key: Uint8Array, start: number, length: number): boolean {
+    const at = this.headOf[s]! + 2;
+    const heads = this.heads;
+    if (heads[at - 1] !== length) return false;
+    for (let i = 0; i < length; i++) if (heads[at + i] !== key[start + i]) return false;
+    return true;
+  }
+
+  private rehash(): void {
+    const newest: number[] = [];
+    for (const s of this.table) if (s !== -1) newest.push(s);
+    const table = (this.table = new Int32Array(this.table.length * 2).fill(-1));
+    const mask = table.length - 1;
+    for (const s of newest) {
+      let i = this.keyHashOf[s]! & mask;
+      while (table[i] !== -1) i = (i + 1) & mask; // hashes are distinct: the first free bucket
+      table[i] = s;
+    }
   }
 
   private grow(): void {
@@ -129,39 +234,63 @@ export class ResultIndex {
     this.lengthOf = grown(this.lengthOf, Uint32Array);
     this.headOf = grown(this.headOf, Float64Array);
     this.dataAtOf = grown(this.dataAtOf, Uint32Array);
-    this.previousOf = grown(this.previousOf, Int32Array);
+    this.olderOf = grown(this.olderOf, Int32Array);
+    this.newerOf = grown(this.newerOf, Int32Array);
+    this.keyHashOf = grown(this.keyHashOf, Uint32Array);
+    this.addedAt = grown(this.addedAt, Uint32Array);
+    this.droppedAt = grown(this.droppedAt, Uint32Array);
   }
 }
 
-/** A Map over a frozen hash -> slot map whose values (metadata) are decoded on access. Read-only. */
+/** FNV-1a of bytes. */
+function bytesHash(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/** FNV-1a of an ASCII string (equal to bytesHash of its UTF-8 bytes); -1 when it is not ASCII. */
+function asciiHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A read-only Map of the results live at one version of the index; metadata is decoded on access. */
 class ResultsView extends Map<string, ResultMeta> {
   constructor(
-    private readonly slots: ReadonlyMap<string, number>,
-    private readonly metaOf: (slot: number) => ResultMeta,
+    private readonly index: ResultIndex,
+    private readonly version: number,
+    /** Read by the `size` getter below. */
+    readonly liveHashes: number,
   ) {
     super();
   }
   override has(hash: string): boolean {
-    return this.slots.has(hash);
+    return this.index.currentAtVersion(hash, this.version) !== -1;
   }
   override get(hash: string): ResultMeta | undefined {
-    const slot = this.slots.get(hash);
-    return slot === undefined ? undefined : this.metaOf(slot);
+    const slot = this.index.currentAtVersion(hash, this.version);
+    return slot === -1 ? undefined : this.index.head(slot).meta;
   }
   override keys(): MapIterator<string> {
-    return this.slots.keys();
+    return this.index.hashesAt(this.version);
   }
   override *entries(): MapIterator<[string, ResultMeta]> {
-    for (const [hash, slot] of this.slots) yield [hash, this.metaOf(slot)];
+    for (const [hash, slot] of this.index.slotsAt(this.version)) yield [hash, this.index.head(slot).meta];
   }
   override *values(): MapIterator<ResultMeta> {
-    for (const slot of this.slots.values()) yield this.metaOf(slot);
+    for (const [, slot] of this.index.slotsAt(this.version)) yield this.index.head(slot).meta;
   }
   override [Symbol.iterator](): MapIterator<[string, ResultMeta]> {
     return this.entries();
   }
   override forEach(callback: (meta: ResultMeta, hash: string, map: Map<string, ResultMeta>) => void, thisArg?: unknown): void {
-    for (const [hash, slot] of this.slots) callback.call(thisArg, this.metaOf(slot), hash, this);
+    for (const [hash, meta] of this.entries()) callback.call(thisArg, meta, hash, this);
   }
   override set(): this {
     throw new Error("a store snapshot is read-only");
@@ -175,7 +304,7 @@ class ResultsView extends Map<string, ResultMeta> {
 }
 // `size` is a getter of Map.prototype; TypeScript does not let a subclass override it as an accessor.
 Object.defineProperty(ResultsView.prototype, "size", {
-  get(this: { slots: ReadonlyMap<string, number> }) {
-    return this.slots.size;
+  get(this: { liveHashes: number }) {
+    return this.liveHashes;
   },
 });
