@@ -411,27 +411,18 @@ export class Session {
     this.requireRuntime(state);
     const running = state.pool?.running ?? 0;
     if (running > 0) return { started: false, message: `${running} worker(s) already running for this jugfile; they will run it.` };
-    let pattern: string | undefined;
-    if (hash) {
-      // `--target` also runs what the matching tasks need.
-      const task = state.status?.tasks.find((t) => t.hash === hash);
-      if (!task) throw new RequestFailure(JugErrorCodes.badJugfile, `task ${hash.slice(0, 8)} is not in the jugfile's current status (save the file and wait for the status to load)`);
-      pattern = `/^${escapeRegex(task.name)}$/`;
-    } else if (target) {
-      pattern = target;
-    }
+    // `--target hash:H` runs that one task and what it needs.
+    const pattern = hash ? `hash:${hash}` : target;
     this.startWorkers(state, 1, pattern ? ["--target", pattern] : []);
-    return { started: true, message: pattern ? `running ${pattern}` : "running all tasks" };
+    const name = hash && state.status?.tasks.find((t) => t.hash === hash)?.name;
+    const what = hash ? `${name ?? "task"} (${hash.slice(0, 8)})` : target;
+    return { started: true, message: what ? `running ${what} and what it needs` : "running all tasks" };
   }
 
   async invalidate(state: JugfileState, hash: string | undefined, target: string | undefined): Promise<number> {
     const runtime = this.requireRuntime(state);
     let pattern = target;
-    if (hash) {
-      const task = state.status?.tasks.find((t) => t.hash === hash);
-      if (!task) throw new RequestFailure(JugErrorCodes.badJugfile, `task ${hash.slice(0, 8)} is not in the jugfile's current status`);
-      pattern = `/^${escapeRegex(task.name)}$/`;
-    }
+    if (hash) pattern = `hash:${hash}`;
     if (!pattern) throw new RequestFailure(ErrorCodes.InvalidParams, "jug/invalidate needs a hash or a target");
     const before = state.status?.counts.complete ?? 0;
     await this.cli(state, runtime, ["invalidate", state.path, "--target", pattern, ...this.storeArgs()]);
@@ -567,10 +558,6 @@ function readText(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
 /** Untrusted read-only view: stored results and failures as tasks (no graph, no sites). */

@@ -136,6 +136,22 @@ test("--target runs the matching task and what it needs; invalidate removes it a
   );
 });
 
+test("--target hash:PREFIX runs exactly that task and what it needs (the editor's Run lens); a short prefix is refused", async () => {
+  const project = fixtureProject("basic");
+  const second = (await statusJson(project)).tasks[1]!; // double(2)
+  const run = await jug(["execute", "--target", `hash:${second.hash.slice(0, 12)}`], project);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(rowOf(run.stdout, "jugfile.double").slice(0, 3), [1, 0, 0]);
+  const after = await statusJson(project);
+  assert.deepEqual(
+    after.tasks.map((t) => t.state),
+    ["ready", "complete", "ready", "waiting", "waiting"],
+  );
+  const short = await jug(["execute", "--target", "hash:ab"], project);
+  assert.equal(short.code, 2);
+  assert.match(short.stderr, /bad --target hash:ab: a hash target needs at least 6 hex digits/);
+});
+
 test("arguments after -- reach the jugfile as process.argv.slice(2)", async () => {
   const project = fixtureProject("args");
   const run = await jug(["execute", "--", "--alpha", "3"], project);

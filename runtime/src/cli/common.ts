@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { setJugRunning, setResultLoader } from "../api/context";
 import { TaskDefinitionError, type Task } from "../api/task";
 import { TaskNameCollisionError } from "../api/registry";
-import { NoMatchingTaskError } from "../engine/select";
+import { BadTargetError, NoMatchingTaskError } from "../engine/select";
 import { defaultJugdir, JugfileError, loadJugfile, resolveJugfile, type LoadOptions } from "../loader";
 import { decodeResult } from "../serialize";
 import { openStore } from "../store";
@@ -70,7 +70,7 @@ export function reportError(e: unknown, stderr: (s: string) => void): number {
     stderr(`jug: ${e.message}\n${e.detail ? `${e.detail}\n` : ""}`);
     return EXIT_BAD_INPUT;
   }
-  if (e instanceof UsageError || e instanceof StoreAccessError || e instanceof StoreLayoutError || e instanceof NoMatchingTaskError || e instanceof TaskNameCollisionError || e instanceof TaskDefinitionError) {
+  if (e instanceof UsageError || e instanceof StoreAccessError || e instanceof StoreLayoutError || e instanceof NoMatchingTaskError || e instanceof BadTargetError || e instanceof TaskNameCollisionError || e instanceof TaskDefinitionError) {
     stderr(`jug: ${e.message}\n`);
     return EXIT_BAD_INPUT;
   }

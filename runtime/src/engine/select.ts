@@ -3,15 +3,30 @@ import type { Task } from "../api/task";
 
 /**
  * NAME matches a task whose function name is NAME exactly, or whose full name is NAME;
- * `/regex/` matches a task whose full name the regex matches (unanchored, like RegExp.test).
+ * `/regex/` matches a task whose full name the regex matches (unanchored, like RegExp.test);
+ * `hash:PREFIX` matches the tasks whose hash starts with PREFIX (the editor runs one task this way).
  */
 export function targetMatcher(pattern: string): (task: Task<unknown>) => boolean {
+  if (pattern.startsWith(HASH_TARGET_PREFIX)) {
+    const prefix = pattern.slice(HASH_TARGET_PREFIX.length).toLowerCase();
+    if (!/^[0-9a-f]{6,}$/.test(prefix)) throw new BadTargetError(pattern, "a hash target needs at least 6 hex digits");
+    return (t) => t.hash.startsWith(prefix);
+  }
   const regex = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
   if (regex) {
     const re = new RegExp(regex[1]!, regex[2]);
     return (t) => re.test(t.name);
   }
   return (t) => t.definition.shortName === pattern || t.name === pattern;
+}
+
+export const HASH_TARGET_PREFIX = "hash:";
+
+export class BadTargetError extends Error {
+  constructor(pattern: string, why: string) {
+    super(`bad --target ${pattern}: ${why}`);
+    this.name = "BadTargetError";
+  }
 }
 
 export class NoMatchingTaskError extends Error {
