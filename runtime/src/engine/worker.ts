@@ -58,10 +58,12 @@ type Attempt = "complete" | "busy" | "failed" | "retry";
 
 /** os.hostname() is a system call: read it once. */
 const HOST = os.hostname();
+/** Built once: it is needed three times per task. */
+const WORKER_ID = `${HOST}:${process.pid}`;
 
 /** "host:pid" of this process, as locks, results and failures record it. */
 export function workerId(): string {
-  return `${HOST}:${process.pid}`;
+  return WORKER_ID;
 }
 
 export class Worker {
