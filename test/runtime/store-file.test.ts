@@ -180,3 +180,37 @@ test("removals name the record they remove: a result recomputed after an invalid
     await fresh.close();
   }
 });
+
+test("a new reader of a large log of small results sees each result, its metadata and bytes, and a rewrite replaces one", async () => {
+  const dir = freshDir();
+  const writer = await openStore(dir);
+  const count = 2_000; // ~190 KiB of log, read in one chunk that the index keeps instead of copying heads out of it
+  for (let i = 0; i < count; i++) await writer.write(`h${i}`, Buffer.from(String(i)), { ...meta, name: `jugfile.t${i % 7}`, preview: String(i) });
+  await writer.write("h5", Buffer.from("five"), { ...meta, preview: "five" });
+  await writer.write("big", Buffer.alloc(100_000, 7), meta); // a blob among them
+  await writer.close();
+  assert.ok(fs.statSync(onlyLog(dir)).size > 128 * 1024);
+
+  const reader = await openStore(dir);
+  const snap = await reader.snapshot();
+  assert.equal(snap.results.size, count + 1);
+  assert.deepEqual([...snap.results.keys()].slice(0, 3), ["h0", "h1", "h2"]);
+  assert.equal(snap.results.get("h1999")?.name, "jugfile.t4");
+  assert.equal(snap.results.get("h1999")?.preview, "1999");
+  assert.equal(snap.results.get("h5")?.preview, "five");
+  assert.equal(snap.results.has("h2000"), false);
+  assert.equal(Buffer.from(await reader.read("h1234")).toString(), "1234");
+  assert.equal(Buffer.from(await reader.read("h5")).toString(), "five");
+  assert.equal((await reader.read("big")).length, 100_000);
+  assert.equal(await reader.remove(["h7"]), 1);
+  await reader.write("héllo", Buffer.from("non-ASCII hash"), meta);
+  assert.equal(Buffer.from(await reader.read("héllo")).toString(), "non-ASCII hash");
+  await reader.close();
+
+  const again = await openStore(dir);
+  assert.equal(await again.has("h7"), false);
+  assert.equal(await again.has("h8"), true);
+  assert.equal(await again.has("héllo"), true);
+  assert.equal((await again.snapshot()).results.size, count + 1);
+  await again.close();
+});

@@ -530,10 +530,18 @@ export class FileStore implements Store {
       this.checkWriterGone(log);
       return false;
     }
-    const chunk = Buffer.allocUnsafe(size - log.parsed);
+    // Not from the shared pool: the index may keep this chunk (ResultIndex.endChunk).
+    const chunk = Buffer.allocUnsafeSlow(size - log.parsed);
     const got = readAt(log.path, chunk, log.parsed);
     const before = this.version;
-    const outcome = scanRecords(chunk.subarray(0, got), log.parsed, (body, offset, length) => this.index(log, body, offset, length));
+    const read = chunk.subarray(0, got);
+    this.results.beginChunk(read);
+    let outcome: ReturnType<typeof scanRecords>;
+    try {
+      outcome = scanRecords(read, log.parsed, (body, offset, length) => this.index(log, body, offset, length));
+    } finally {
+      this.results.endChunk();
+    }
     for (const p of outcome.problems) {
       this.report(
         `damaged record in ${log.path} at byte ${p.offset}${p.hash ? ` (task ${p.hash})` : ""}: ${p.detail}; ` +

@@ -4,16 +4,18 @@
  * No object or string per result: metadata is decoded only when asked for (status, hover).
  */
 import type { ResultMeta } from "../types";
-import { decodeResultHead, type ResultHead } from "./records";
+import { RECORD_HEADER_BYTES, decodeResultHead, type ResultHead } from "./records";
 
 const INITIAL_SLOTS = 1024;
+/** A chunk of a log smaller than this is never kept as an arena (its heads are copied). */
+const KEEP_CHUNK_MIN_BYTES = 64 * 1024;
 /** droppedAt of a slot that is still live. */
 const LIVE = 0xffffffff;
 
 /**
  * Slots carry the index version at which they were added and dropped, so a snapshot (a version) keeps
  * seeing the index as it was, without a copy. Hashes are looked up in an open-addressing table keyed by
- * the hash bytes kept in `heads`: indexing a record creates no string and no map entry.
+ * the hash bytes kept with the metadata: indexing a record creates no string and no map entry.
  */
 export class ResultIndex {
   /** Bumped by every change; a change is stamped with the new value. */
@@ -24,7 +26,11 @@ export class ResultIndex {
   private logOf = new Uint32Array(INITIAL_SLOTS);
   private offsetOf = new Float64Array(INITIAL_SLOTS);
   private lengthOf = new Uint32Array(INITIAL_SLOTS);
-  /** Where the slot's record body starts in `heads` (its bytes up to the inline data, or all of a blob record). */
+  /**
+   * Where the slot's head is kept: its record body up to the inline data (all of a blob record), at
+   * headOf in arenas[arenaOf].
+   */
+  private arenaOf = new Uint32Array(INITIAL_SLOTS);
   private headOf = new Float64Array(INITIAL_SLOTS);
   /** Bytes from the record's start to its inline data. */
   private dataAtOf = new Uint32Array(INITIAL_SLOTS);
@@ -35,8 +41,14 @@ export class ResultIndex {
   private keyHashOf = new Uint32Array(INITIAL_SLOTS);
   private addedAt = new Uint32Array(INITIAL_SLOTS);
   private droppedAt = new Uint32Array(INITIAL_SLOTS);
-  private heads = Buffer.allocUnsafe(64 * 1024);
-  private headsUsed = 0;
+  /**
+   * arenas[0] grows and receives copied heads; the others are whole chunks of logs, kept as read when
+   * they are mostly heads (small results: no copy, and little memory spent on result bytes).
+   */
+  private readonly arenas: Buffer[] = [Buffer.allocUnsafe(64 * 1024)];
+  private copiedBytes = 0;
+  /** The chunk being indexed (beginChunk .. endChunk). */
+  private chunk: { buffer: Buffer; arena: number; firstSlot: number; headBytes: number } | undefined;
   /** Open addressing (linear probing): the newest slot of each hash, -1 for an empty bucket. At most half full. */
   private table = new Int32Array(2 * INITIAL_SLOTS).fill(-1);
   private distinctHashes = 0;
@@ -69,21 +81,20 @@ export class ResultIndex {
    */
   add(log: number, offset: number, length: number, body: Buffer, headEnd: number): void {
     if (this.count === this.logOf.length) this.grow();
-    if (this.headsUsed + headEnd > this.heads.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.heads.length * 2, this.headsUsed + headEnd));
-      this.heads.copy(grown, 0, 0, this.headsUsed);
-      this.heads = grown;
-    }
     const s = this.count++;
     this.logOf[s] = log;
     this.offsetOf[s] = offset;
     this.lengthOf[s] = length;
     this.dataAtOf[s] = length - (body.length - headEnd);
-    this.headOf[s] = this.headsUsed;
-    // A byte loop: Buffer#copy costs more than the ~200 bytes of a trivial result's head.
-    const heads = this.heads;
-    for (let i = 0, at = this.headsUsed; i < headEnd; i++, at++) heads[at] = body[i]!;
-    this.headsUsed += headEnd;
+    const chunk = this.chunk;
+    if (chunk && body.buffer === chunk.buffer.buffer && body.byteOffset >= chunk.buffer.byteOffset) {
+      this.arenaOf[s] = chunk.arena;
+      this.headOf[s] = body.byteOffset - chunk.buffer.byteOffset;
+      chunk.headBytes += headEnd;
+    } else {
+      this.copyHead(s, body, 0, headEnd);
+    }
+    const heads = this.arenas[this.arenaOf[s]!]!;
     this.addedAt[s] = ++this.version;
     this.droppedAt[s] = LIVE;
     this.newerOf[s] = -1;
@@ -99,8 +110,45 @@ export class ResultIndex {
       if (this.currentAt(older, this.version) === -1) this.liveHashes++;
     } else {
       this.liveHashes++;
-      if (++this.distinctHashes * 2 > this.table.length) this.rehash();
+      if (++this.distinctHashes * 2 > this.table.length) this.rehash(this.table.length * 2);
     }
+  }
+
+  /** Records added until endChunk() have their bodies in `chunk` (a whole read of a log): it may be kept instead of copying. */
+  beginChunk(chunk: Buffer): void {
+    // Room for as many new hashes as the chunk could hold trivial records (~220 bytes), to rehash once, not log2(n) times.
+    const expected = this.distinctHashes + Math.ceil(chunk.length / 200);
+    if (expected * 2 > this.table.length) this.rehash(expected * 2);
+    this.chunk = { buffer: chunk, arena: this.arenas.push(chunk) - 1, firstSlot: this.count, headBytes: 0 };
+  }
+
+  /** Keeps the chunk when it is large and mostly heads; otherwise copies the heads indexed from it and lets it go. */
+  endChunk(): void {
+    const chunk = this.chunk;
+    if (!chunk) return;
+    this.chunk = undefined;
+    if (chunk.buffer.length >= KEEP_CHUNK_MIN_BYTES && chunk.headBytes * 2 >= chunk.buffer.length) return;
+    for (let s = chunk.firstSlot; s < this.count; s++) {
+      if (this.arenaOf[s] !== chunk.arena) continue;
+      const at = this.headOf[s]!;
+      this.copyHead(s, chunk.buffer, at, at + this.dataAtOf[s]! - RECORD_HEADER_BYTES);
+    }
+    this.arenas.pop();
+  }
+
+  private copyHead(s: number, from: Buffer, start: number, end: number): void {
+    let arena = this.arenas[0]!;
+    const n = end - start;
+    if (this.copiedBytes + n > arena.length) {
+      const grown = Buffer.allocUnsafe(Math.max(arena.length * 2, this.copiedBytes + n));
+      arena.copy(grown, 0, 0, this.copiedBytes);
+      this.arenas[0] = arena = grown;
+    }
+    this.arenaOf[s] = 0;
+    this.headOf[s] = this.copiedBytes;
+    // A byte loop: Buffer#copy costs more than the ~200 bytes of a trivial result's head.
+    for (let i = start, at = this.copiedBytes; i < end; i++, at++) arena[at] = from[i]!;
+    this.copiedBytes += n;
   }
 
   /** Removes the live record of `hash` at (log, offset), if indexed; the one before it becomes current. */
@@ -121,11 +169,11 @@ export class ResultIndex {
 
   /** The record's kind byte (records.Kind). */
   kind(slot: number): number {
-    return this.heads[this.headOf[slot]!]!;
+    return this.arenas[this.arenaOf[slot]!]![this.headOf[slot]!]!;
   }
 
   head(slot: number): ResultHead {
-    return decodeResultHead(this.heads, this.headOf[slot]!);
+    return decodeResultHead(this.arenas[this.arenaOf[slot]!]!, this.headOf[slot]!);
   }
 
   /** The current results as a read-only map, unaffected by later changes to the index. */
@@ -165,8 +213,9 @@ export class ResultIndex {
   }
 
   private keyOf(s: number): string {
-    const at = this.headOf[s]! + 1;
-    return this.heads.toString("utf8", at + 1, at + 1 + this.heads[at]!);
+    const heads = this.arenas[this.arenaOf[s]!]!;
+    const at = this.headOf[s]! + 2;
+    return heads.toString("utf8", at, at + heads[at - 1]!);
   }
 
   /** The newest slot ever indexed for `hash`, or -1. */
@@ -196,7 +245,7 @@ export class ResultIndex {
 
   private keyEqualsAscii(s: number, hash: string): boolean {
     const at = this.headOf[s]! + 2;
-    const heads = this.heads;
+    const heads = this.arenas[this.arenaOf[s]!]!;
     if (heads[at - 1] !== hash.length) return false;
     for (let i = 0; i < hash.length; i++) if (heads[at + i] !== hash.charCodeAt(i)) return false;
     return true;
@@ -204,18 +253,20 @@ export class ResultIndex {
 
   private keyEqualsBytes(s: number, key: Uint8Array, start: number, length: number): boolean {
     const at = this.headOf[s]! + 2;
-    const heads = this.heads;
+    const heads = this.arenas[this.arenaOf[s]!]!;
     if (heads[at - 1] !== length) return false;
     for (let i = 0; i < length; i++) if (heads[at + i] !== key[start + i]) return false;
     return true;
   }
 
-  private rehash(): void {
-    const newest: number[] = [];
-    for (const s of this.table) if (s !== -1) newest.push(s);
-    const table = (this.table = new Int32Array(this.table.length * 2).fill(-1));
+  /** A table of at least `minBuckets` buckets (a power of two) with the same contents. */
+  private rehash(minBuckets: number): void {
+    const old = this.table;
+    const table = (this.table = new Int32Array(2 ** Math.ceil(Math.log2(minBuckets))).fill(-1));
     const mask = table.length - 1;
-    for (const s of newest) {
+    for (let b = 0; b < old.length; b++) {
+      const s = old[b]!;
+      if (s === -1) continue;
       let i = this.keyHashOf[s]! & mask;
       while (table[i] !== -1) i = (i + 1) & mask; // hashes are distinct: the first free bucket
       table[i] = s;
@@ -232,6 +283,7 @@ export class ResultIndex {
     this.logOf = grown(this.logOf, Uint32Array);
     this.offsetOf = grown(this.offsetOf, Float64Array);
     this.lengthOf = grown(this.lengthOf, Uint32Array);
+    this.arenaOf = grown(this.arenaOf, Uint32Array);
     this.headOf = grown(this.headOf, Float64Array);
     this.dataAtOf = grown(this.dataAtOf, Uint32Array);
     this.olderOf = grown(this.olderOf, Int32Array);
