@@ -15,9 +15,7 @@ export interface Clustering {
 }
 
 export function clusterPoints(points: readonly (readonly number[])[], k: number, seed: number): Clustering {
-  // Fresh arrays of unboxed doubles: results read back from the store (v8.deserialize) hold
-  // boxed numbers, and mixing them with computed arrays makes k-means 2-3x slower.
-  const data = points.map((p) => Array.from(p, Number));
+  const data = points.map((p) => [...p]); // ml-kmeans wants mutable arrays
   const { clusters, centroids } = kmeans(data, k, { seed, initialization: "kmeans++", maxIterations: 300 });
   const dimensions = data[0]!.length;
   const sizes = new Array<number>(k).fill(0);

@@ -9,7 +9,7 @@
 // TUTORIAL_SMALL=1 runs a reduced version (fewer images and values of k) in a few seconds.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TaskGenerator } from "jug";
+import { TaskGenerator, type Task } from "jug";
 import { argmin, bic, clusterPoints, type Clustering } from "./clustering";
 import { imageFeatures } from "./features";
 import { decodePng, encodePng, imageFileName, renderScene, writeFileAtomic } from "./scenes";
@@ -54,8 +54,8 @@ const nrClusters = TaskGenerator(function nrClusters(bics: number[]): number {
 
 const images = range(0, IMAGE_COUNT).map((index) => renderImage(index));
 const features = images.map((image) => computeFeatures(image));
-const clusters = [];
-const bics = [];
+const clusters: Task<Clustering>[] = [];
+const bics: Task<number>[] = [];
 for (const k of K_VALUES) {
   for (let seed = 0; seed < RESTARTS; seed++) {
     clusters.push(kmeans(features, k, seed));

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { UnreadableResultError, UnserializableResultError, decodeResult, encodeResult, previewOf } from "jug/serialize";
 
 const roundTrip = (x: unknown) => decodeResult(encodeResult(x, "jugfile.t"));
@@ -60,6 +61,18 @@ test("a result that cannot be stored names the task and the offending path", () 
       expected,
     );
   }
+});
+
+test("decoded arrays of numbers are unboxed doubles, as the task computed them (fast numeric code); sharing is kept", () => {
+  // %HasDoubleElements needs V8's natives syntax, so the check runs in a child process.
+  const script = `
+    const { encodeResult, decodeResult } = require(${JSON.stringify(require.resolve("jug/serialize"))});
+    const shared = [0.25, 0.5];
+    const v = decodeResult(encodeResult({ points: [[0.5, 1.5], [2.5, 3.5]], byName: new Map([["a", [1.5]]]), pair: [shared, shared], mixed: [1.5, "a"] }, "t"));
+    console.log(JSON.stringify([%HasDoubleElements(v.points[0]), %HasDoubleElements(v.points[1]), %HasDoubleElements(v.byName.get("a")),
+      %HasDoubleElements(v.pair[0]), v.pair[0] === v.pair[1], %HasDoubleElements(v.mixed)]));`;
+  const out = execFileSync(process.execPath, ["--allow-natives-syntax", "-e", script], { encoding: "utf8" });
+  assert.deepEqual(JSON.parse(out), [true, true, true, true, true, false]);
 });
 
 test("decodeResult rejects bytes that are not a result of a known format", () => {
