@@ -80,7 +80,7 @@ export class ResultIndex {
    * (records.resultMetaEnd). Becomes the hash's current result.
    */
   add(log: number, offset: number, length: number, body: Buffer, headEnd: number): void {
-    if (this.count === this.logOf.length) this.grow();
+    if (this.count === this.logOf.length) this.grow(this.count * 2);
     const s = this.count++;
     this.logOf[s] = log;
     this.offsetOf[s] = offset;
@@ -116,8 +116,10 @@ export class ResultIndex {
 
   /** Records added until endChunk() have their bodies in `chunk` (a whole read of a log): it may be kept instead of copying. */
   beginChunk(chunk: Buffer): void {
-    // Room for as many new hashes as the chunk could hold trivial records (~220 bytes), to rehash once, not log2(n) times.
-    const expected = this.distinctHashes + Math.ceil(chunk.length / 200);
+    // Room for as many records as the chunk could hold trivial ones (~220 bytes): grow and rehash once, not log2(n) times.
+    const records = Math.ceil(chunk.length / 200);
+    if (this.count + records > this.logOf.length) this.grow(this.count + records);
+    const expected = this.distinctHashes + records;
     if (expected * 2 > this.table.length) this.rehash(expected * 2);
     this.chunk = { buffer: chunk, arena: this.arenas.push(chunk) - 1, firstSlot: this.count, headBytes: 0 };
   }
@@ -273,8 +275,8 @@ export class ResultIndex {
     }
   }
 
-  private grow(): void {
-    const n = this.logOf.length * 2;
+  /** Room for `n` slots. */
+  private grow(n: number): void {
     const grown = <T extends Uint32Array | Float64Array | Int32Array>(a: T, make: new (n: number) => T): T => {
       const b = new make(n);
       b.set(a);
