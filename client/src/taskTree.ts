@@ -5,7 +5,7 @@ import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StatusDocument, TaskState, TaskStatus } from "jug/protocol";
 import type { JugfileGraph, StaticSite } from "../../server/src/protocol";
-import { firstLine, formatBytes, formatDuration, shortName } from "./format";
+import { firstLine, formatSize, formatDuration, shortName } from "./format";
 
 /** Codicon ids with an optional theme colour id. */
 export interface TreeIcon {
@@ -260,12 +260,12 @@ export class TaskTreeModel {
     if (task.state !== "complete") details.push(task.state);
     if (task.stale) details.push("stale");
     if (task.duration !== null) details.push(formatDuration(task.duration));
-    if (task.size !== null) details.push(formatBytes(task.size));
+    if (task.size !== null) details.push(formatSize(task.size));
     const lines = [`${task.name} (${task.state}${task.stale ? ", stale: its code changed" : ""})`, `hash ${task.hash}`];
     if (task.site) lines.push(`created at ${basename(task.site.file)}:${task.site.line}`);
     if (task.worker) lines.push(`worker ${task.worker}`);
     if (task.duration !== null) lines.push(`took ${formatDuration(task.duration)}`);
-    if (task.size !== null) lines.push(`result ${formatBytes(task.size)}`);
+    if (task.size !== null) lines.push(`result ${formatSize(task.size)}`);
     if (deps.size) lines.push(`${deps.size} dependenc${deps.size === 1 ? "y" : "ies"}`);
     if (task.error) lines.push(`error: ${task.error}`);
     if (task.preview) lines.push("", task.preview);

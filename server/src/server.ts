@@ -60,9 +60,10 @@ import {
 import { Analyzer, isJugfileName } from "./analysis/analyzer";
 import type { Analysis, Span, TaskSite } from "./analysis/types";
 import { lineShift } from "./analysis/remap";
-import { joinByName, joinSites, shortName } from "./features/join";
+import { joinByName, joinSites } from "./features/join";
 import { siteLenses, type LensContext } from "./features/lenses";
 import { tasksHover } from "./features/hover";
+import { shortName } from "jug/protocol";
 import { countStates, formatCounts, oneLine } from "./features/format";
 import { RequestFailure, Session, type JugfileState } from "./session";
 import { storeLocation } from "./runtime/resolve";

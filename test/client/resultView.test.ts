@@ -54,15 +54,6 @@ test("the page allows no scripts and escapes every text from the result", () => 
   assert.match(html, /First 2 of 5000 rows/);
 });
 
-test("formatters", () => {
-  assert.equal(format.formatDuration(0.042), "42 ms");
-  assert.equal(format.formatDuration(0.4213), "0.4 s");
-  assert.equal(format.formatDuration(12.4), "12 s");
-  assert.equal(format.formatDuration(185), "3 min 5 s");
-  assert.equal(format.formatDuration(7440), "2 h 4 min");
-  assert.equal(format.formatBytes(512), "512 B");
-  assert.equal(format.formatBytes(2048), "2.0 KiB");
-  assert.equal(format.formatBytes(34_500_000), "33 MiB");
-  assert.equal(format.shortName("jugfile.computeFeatures"), "computeFeatures");
+test("firstLine keeps one line of a message", () => {
   assert.equal(format.firstLine("a\nb"), "a");
 });

@@ -1,26 +1,6 @@
-/** Small text formatting shared by lenses and hover. */
+/** Small text formatting shared by lenses, hover and the VS Code client. */
 import type { TaskState, TaskStatus } from "jug/protocol";
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 0.001) return "<1 ms";
-  if (seconds < 0.1) return `${Math.round(seconds * 1000)} ms`;
-  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
+import { formatDuration } from "jug/protocol";
 
 /** First line of a message, cut to `max` characters (lens titles are one line). */
 export function oneLine(text: string, max = 80): string {

@@ -4,7 +4,8 @@
  * fenced (see markdown.ts).
  */
 import type { TaskStatus } from "jug/protocol";
-import { countStates, formatCounts, formatDuration, formatSize, shortHash } from "./format";
+import { formatDuration, formatSize } from "jug/protocol";
+import { countStates, formatCounts, shortHash } from "./format";
 import { codeBlock, escapeMarkdown } from "./markdown";
 
 /** How many tasks of a loop call get their own line in the hover. */

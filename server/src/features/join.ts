@@ -7,12 +7,7 @@
 import * as path from "node:path";
 import type { TaskStatus } from "jug/protocol";
 import type { TaskSite } from "../analysis/types";
-
-/** The task name's last segment ("jugfile.double" -> "double"): what a static site knows. */
-export function shortName(fullName: string): string {
-  const dot = fullName.lastIndexOf(".");
-  return dot < 0 ? fullName : fullName.slice(dot + 1);
-}
+import { shortName } from "jug/protocol";
 
 /**
  * For each site (same index), the runtime tasks created there. `mapLine` moves a 0-based line of
