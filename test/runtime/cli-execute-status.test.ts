@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import type { StatusDocument, TaskStatus } from "jug/protocol";
-import { fixtureProject, jug, positionOf } from "./cli-helpers";
+import { finished, fixtureProject, jug, positionOf, spawnJug } from "./cli-helpers";
 
 function rowOf(table: string, name: string): number[] {
   const line = table.split("\n").find((l) => l.includes(` ${name} `));
@@ -150,6 +150,16 @@ test("--target hash:PREFIX runs exactly that task and what it needs (the editor'
   const short = await jug(["execute", "--target", "hash:ab"], project);
   assert.equal(short.code, 2);
   assert.match(short.stderr, /bad --target hash:ab: a hash target needs at least 6 hex digits/);
+});
+
+test("status --json into a pipe closed early (`| head -c 10`) ends quietly, without an EPIPE trace", async () => {
+  const project = fixtureProject("basic");
+  const child = spawnJug(["status", "--json"], project);
+  const run = finished(child);
+  child.stdout!.destroy(); // the reader goes away before the document is written
+  const { code, stderr } = await run;
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Error/);
 });
 
 test("arguments after -- reach the jugfile as process.argv.slice(2)", async () => {
