@@ -136,6 +136,12 @@ test("lineShift matches moved lines inside a changed region and keeps edited lin
   assert.deepEqual([0, 1, 2, 3, 4].map(shift), [0, 2, 3, 5, 6]);
 });
 
+test("lineShift pairs an edited line with its most similar new line, not with lines inserted above it", () => {
+  const before = ["head", "const one = f(1);", "tail"].join("\n");
+  const after = ["head", "", "// inputs", "const two = f(2);", "const one = f(7);", "tail"].join("\n");
+  assert.deepEqual([0, 1, 2].map(lineShift(before, after)), [0, 4, 5]);
+});
+
 test("a 20,000-line file: every one of its 5,000 call sites is found (timings: bench/server.mjs)", { timeout: 30_000 }, () => {
   const lines = ['import { TaskGenerator } from "jug";', "function step(x: number) { return x + 1; }", "const s = TaskGenerator(step);"];
   for (let i = 0; i < 20_000; i++) lines.push(i % 4 === 0 ? `const v${i} = s(${i});` : `// filler ${i}`);

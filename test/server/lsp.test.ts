@@ -143,6 +143,32 @@ test("trusted: lenses join runtime tasks by line and order; loop calls aggregate
   });
 });
 
+test("unsaved edits: every call site that had tasks keeps them on its new line, even when edited; only a new call site has none", async () => {
+  const ws = workspace();
+  writeStatus(ws.statusFile, [
+    task("aaaa1111", "jugfile.double", 8, 20, { state: "complete", duration: 1 }),
+    task("bbbb2222", "jugfile.double", 9, 40, { state: "complete", duration: 1 }),
+    task("eeee5555", "jugfile.describe", 10, 17, { state: "complete", duration: 1 }),
+  ]);
+  await withClient({ trusted: true, runtimeCli: FAKE_CLI, env: { FAKE_JUG_STATUS: ws.statusFile } }, ws.dir, async (client) => {
+    const uri = await client.open(ws.jugfile);
+    await client.waitFor("runtime lenses", async () => (await client.lenses(uri)).some((l) => l.title.startsWith("✓")));
+    const statusLenses = async (): Promise<string[]> =>
+      (await client.lenses(uri)).filter((l) => l.command === "jug.showStatus").map((l) => `${l.line + 1}: ${l.title}`);
+    // Lines inserted above a call site that is itself edited, and a new call site above another edited one.
+    const original = fs.readFileSync(ws.jugfile, "utf8");
+    await client.change(uri, 2, original
+      .replace("const one = doubleT(1);", "\n// inputs\nconst one = doubleT(7);")
+      .replace("const text = describeT(one);", "const two = doubleT(2);\nconst text = describeT(one, 2);"));
+    assert.deepEqual(await statusLenses(), [
+      "10: ✓ done 1.0 s (unsaved changes)",
+      "11: 1 task: 1 done (unsaved changes)",
+      "12: no tasks created here (unsaved changes)",
+      "13: ✓ done 1.0 s (unsaved changes)",
+    ]);
+  });
+});
+
 test("a jugfile that fails to load: the runtime's message at its line; lenses say so", async () => {
   const ws = workspace();
   const init = { trusted: true, runtimeCli: FAKE_CLI, env: { FAKE_JUG_MODE: "fail" } };
