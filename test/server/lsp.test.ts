@@ -11,6 +11,7 @@ import { fixture } from "./fixtures";
 import { inProcessServer, type TestClient } from "./lspHarness";
 
 const FAKE_CLI = fixture("fake-runtime", "bin", "jug.js");
+const REAL_CLI = require.resolve("jug/package.json").replace(/package\.json$/, "bin/jug.js");
 
 function workspace(): { dir: string; jugfile: string; marker: string; statusFile: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jug-lsp-"));
@@ -182,6 +183,42 @@ test("a jugfile that fails to load: the runtime's message at its line; lenses sa
   });
 });
 
+test("real runtime: a save that breaks the jugfile turns every lens to the load failure; saving it fixed recovers", { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jug-lsp-load-"));
+  const jugfile = path.join(dir, "jugfile.ts");
+  const good = [
+    'import { TaskGenerator } from "jug";',
+    "const double = TaskGenerator(function double(x: number): number { return 2 * x; });",
+    'const inputs = JSON.parse("[1, 2]") as number[];',
+    "export const doubled = inputs.map((x) => double(x));",
+    "export const four = double(4);",
+    "",
+  ].join("\n");
+  const broken = good.replace('"[1, 2]"', '"[1, 2,"');
+  fs.writeFileSync(jugfile, good);
+  await withClient({ trusted: true, runtimeCli: REAL_CLI }, dir, async (client) => {
+    const uri = await client.open(jugfile);
+    const statusTitles = async (): Promise<string[]> =>
+      (await client.lenses(uri)).filter((l) => l.command === "jug.showStatus").map((l) => `${l.line + 1}: ${l.title}`);
+    const ready = ["4: 2 tasks: 2 ready", "5: ready"];
+    await client.waitFor("runtime lenses", async () => JSON.stringify(await statusTitles()) === JSON.stringify(ready), 30_000);
+
+    const save = async (version: number, text: string): Promise<void> => {
+      fs.writeFileSync(jugfile, text);
+      await client.change(uri, version, text);
+      await client.connection.sendNotification("textDocument/didSave", { textDocument: { uri } });
+    };
+    await save(2, broken);
+    const failed = await client.waitFor("load failure", () => client.diagnostics(uri)?.find((d) => d.code === "load-failed"), 30_000);
+    assert.equal(failed.range.start.line, 2);
+    assert.deepEqual(await statusTitles(), ["4: ✗ jugfile failed to load (see problems)", "5: ✗ jugfile failed to load (see problems)"]);
+
+    await save(3, good);
+    await client.waitFor("lenses recover", async () => JSON.stringify(await statusTitles()) === JSON.stringify(ready), 30_000);
+    assert.equal(client.diagnostics(uri)?.some((d) => d.code === "load-failed"), false);
+  });
+});
+
 test("a runtime that hangs is killed after the timeout and reported; the server keeps answering", async () => {
   const ws = workspace();
   const init = { trusted: true, runtimeCli: FAKE_CLI, cliTimeoutMs: 800, env: { FAKE_JUG_MODE: "hang" } };
@@ -211,8 +248,6 @@ test("files that are not jugfiles get nothing; a client without refresh support 
     false,
   );
 });
-
-const REAL_CLI = require.resolve("jug/package.json").replace(/package\.json$/, "bin/jug.js");
 
 test("a store written by another layout version is reported in words, and lenses stay", async () => {
   const ws = workspace();

@@ -14,7 +14,7 @@ export interface LensContext {
   dirty: boolean;
   /** Where the tasks come from: the runtime's status (joined by line), the store read-only (joined by name), or nothing yet. */
   source: "runtime" | "store" | "none";
-  /** The last `jug status` failed to load the jugfile. */
+  /** The last `jug status` failed to load the jugfile (overrides any status kept from before). */
   loadFailed: boolean;
 }
 
@@ -49,11 +49,10 @@ function statusTitle(site: TaskSite, tasks: readonly TaskStatus[], ctx: LensCont
     if (tasks.length === 0) return "no stored results (restricted mode: not run)";
     return `${formatCounts(countStates(tasks))} stored (restricted mode)`;
   }
-  if (ctx.source === "none") {
-    if (ctx.loadFailed) return "✗ jugfile failed to load (see problems)";
-    return ctx.trusted ? "status: loading…" : "restricted mode: not run";
-  }
-  if (tasks.length === 0) return ctx.loadFailed ? "✗ jugfile failed to load (see problems)" : "no tasks created here";
+  // The status kept from an earlier load describes a file that no longer loads: say so instead.
+  if (ctx.loadFailed) return "✗ jugfile failed to load (see problems)";
+  if (ctx.source === "none") return ctx.trusted ? "status: loading…" : "restricted mode: not run";
+  if (tasks.length === 0) return "no tasks created here";
   if (tasks.length === 1 && !site.repeated) return formatState(tasks[0]!);
   return formatCounts(countStates(tasks));
 }
