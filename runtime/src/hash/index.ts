@@ -32,25 +32,15 @@ export class UnhashableValueError extends Error {
 
 /** Identity of the task `name(...args)`. `name` is the task function's full (qualified) name. */
 export function hashTask(name: string, args: readonly unknown[]): string {
-  const encoder = takeEncoder(DOMAIN_TASK);
-  try {
+  return digestWith(DOMAIN_TASK, (encoder) => {
     encoder.writeString(name);
     encoder.encode(args, "args");
-    return encoder.digestHex();
-  } finally {
-    putBack(encoder);
-  }
+  });
 }
 
 /** Identity of a value (jug's hash_one). */
 export function hashValue(x: unknown): string {
-  const encoder = takeEncoder(DOMAIN_VALUE);
-  try {
-    encoder.encode(x, "value");
-    return encoder.digestHex();
-  } finally {
-    putBack(encoder);
-  }
+  return digestWith(DOMAIN_VALUE, (encoder) => encoder.encode(x, "value"));
 }
 
 /**
@@ -58,10 +48,17 @@ export function hashValue(x: unknown): string {
  * `accessor`, e.g. `["at", 3]`, `["get", "k"]` or `["fn", "jugfile.pick"]` (the engine chooses).
  */
 export function hashTasklet(baseHash: string, accessor: unknown): string {
-  const encoder = takeEncoder(DOMAIN_TASKLET);
-  try {
+  return digestWith(DOMAIN_TASKLET, (encoder) => {
     encoder.writeString(baseHash);
     encoder.encode(accessor, "accessor");
+  });
+}
+
+/** Encodes with the shared encoder for `domain` and returns the hex digest. */
+function digestWith(domain: string, write: (encoder: Encoder) => void): string {
+  const encoder = takeEncoder(domain);
+  try {
+    write(encoder);
     return encoder.digestHex();
   } finally {
     putBack(encoder);
