@@ -43,7 +43,8 @@ import {
 } from "./records";
 import { ResultIndex } from "./result-index";
 import { LockKeeperClient } from "./lock-keeper-client";
-import { isAlive, isDeadLocalOwner, readOwner, removeLockEntry } from "./lock-entry";
+import { isAlive, isDeadLocalOwner, lockStaleMs } from "../lock-owner";
+import { readOwner, removeLockEntry } from "./lock-entry";
 
 /** The on-disk layout version, written to jug-store.json. Bump on any incompatible change. */
 export const STORE_LAYOUT_VERSION = 1;
@@ -59,17 +60,6 @@ const WATCH_POLL_MS = 50;
 const MAX_PREVIEW_CHARS = 1000;
 /** lock() lets the event loop run at least this often (see yieldNowAndThen). */
 const YIELD_EVERY_MS = 10;
-const DEFAULT_LOCK_STALE_MS = 60_000;
-/** proper-lockfile refuses shorter stale windows. */
-const MIN_LOCK_STALE_MS = 2_000;
-
-function lockStaleMsFromEnv(): number {
-  const raw = process.env.JUG_LOCK_STALE_MS;
-  const n = raw === undefined ? DEFAULT_LOCK_STALE_MS : Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`JUG_LOCK_STALE_MS must be a positive number of milliseconds, not ${JSON.stringify(raw)}`);
-  return Math.max(n, MIN_LOCK_STALE_MS);
-}
-
 interface StoreMarker {
   format: "jug-store";
   layout: number;
@@ -151,7 +141,7 @@ export class FileStore implements Store {
   static async open(dir: string, options: { onProblem?: (message: string) => void; lockStaleMs?: number } = {}): Promise<FileStore> {
     const abs = path.resolve(dir);
     checkLayout(abs);
-    return new FileStore(abs, options.onProblem, Math.max(options.lockStaleMs ?? lockStaleMsFromEnv(), MIN_LOCK_STALE_MS));
+    return new FileStore(abs, options.onProblem, lockStaleMs(options.lockStaleMs));
   }
 
   // --- results -------------------------------------------------------------------------------

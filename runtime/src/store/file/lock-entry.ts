@@ -9,7 +9,6 @@
  * owner.json inside. proper-lockfile drives either through the fs shim in lock-keeper.ts.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import type { LockOwner } from "../types";
 
@@ -83,16 +82,4 @@ export function readOwner(entry: string): LockOwner | undefined {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** True when the owner is a process on this host that no longer exists (a worker killed with SIGKILL). */
-export function isDeadLocalOwner(owner: LockOwner): boolean {
-  return owner.host === os.hostname() && owner.pid !== process.pid && !isAlive(owner.pid);
-}
+export { isAlive, isDeadLocalOwner } from "../lock-owner";
