@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { MissingResultError, openStore, type LockOwner, type ResultMeta, type Store } from "jug/store";
+import { startRedisServer, type RedisServer } from "./redis-server";
 
 interface StoreUnderTest {
   store: Store;
@@ -15,6 +16,9 @@ interface StoreUnderTest {
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "jug-store-contract-"));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 let dirs = 0;
+/** One redis-server for the file, started by the first Redis test; each store gets its own key prefix. */
+let redisServer: Promise<RedisServer> | undefined;
+after(async () => (await redisServer)?.stop());
 
 const STORES: Array<[string, () => Promise<StoreUnderTest>]> = [
   ["memory", async () => ({ store: await openStore("memory:") })],
@@ -23,6 +27,13 @@ const STORES: Array<[string, () => Promise<StoreUnderTest>]> = [
     async () => {
       const dir = path.join(tmpRoot, `s${dirs++}.jugdata`);
       return { store: await openStore(dir), reopen: () => openStore(dir) };
+    },
+  ],
+  [
+    "redis",
+    async () => {
+      const url = (await (redisServer ??= startRedisServer())).url(`contract${dirs++}`);
+      return { store: await openStore(url), reopen: () => openStore(url) };
     },
   ],
 ];

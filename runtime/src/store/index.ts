@@ -5,6 +5,7 @@
  */
 import { FileStore, STORE_LAYOUT_VERSION } from "./file";
 import { MemoryStore } from "./memory";
+import type { RedisStore } from "./redis";
 import type { Store } from "./types";
 
 export * from "./types";
@@ -19,12 +20,17 @@ export interface OpenStoreOptions {
 }
 
 /**
- * `memory:` -> a new in-memory store; `redis://...` -> not available yet; anything else is a directory
- * path -> the file store (nothing is created until the first write).
+ * `memory:` -> a new in-memory store; `redis://[user:password@]host[:port][/db][?prefix=name]` -> the
+ * Redis store (connects now); anything else is a directory path -> the file store (nothing is created
+ * until the first write).
  */
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (location.startsWith("memory:")) return new MemoryStore(location);
-  if (/^redis:/i.test(location)) throw new Error(`Redis store not available yet (${location}); use a directory`);
+  if (/^redis:/i.test(location)) {
+    // Loaded on use: ioredis is not needed by file-store users (the language server, most runs).
+    const redis = require("./redis") as { RedisStore: typeof RedisStore };
+    return redis.RedisStore.open(location, options);
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new Error(`unknown store location ${location}: use a directory path or memory:`);
   return FileStore.open(location, options);
 }
