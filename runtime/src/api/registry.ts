@@ -3,6 +3,7 @@
  * dependencies exist before it). One registry per load; the loader resets it. The CLI and the
  * jugfile share it because the loader aliases "jug" to the very module instance the CLI loaded.
  */
+import { HexTable } from "../hash/hex-table";
 import type { CallSite } from "../protocol/status";
 import { formatSite, SiteMessageError } from "./callsite";
 import type { Task, TaskDefinition } from "./task";
@@ -26,12 +27,28 @@ export class TaskNameCollisionError extends SiteMessageError {
 export class TaskRegistry {
   /** Every task created, in creation order (the same hash may appear more than once). */
   readonly tasks: Task<unknown>[] = [];
+  /** The first task created with each hash, in creation order: a task's `id` is its index here. */
+  readonly unique: Task<unknown>[] = [];
+  private readonly idOfHash = new HexTable((id) => this.unique[id]!.hash);
   /** Definitions made by `new Task(fn, ...)` without a generator, one per function. */
   readonly definitions = new WeakMap<(...args: never[]) => unknown, TaskDefinition>();
   private readonly names = new Map<string, NameClaim>();
 
-  add(task: Task<unknown>): void {
+  /** Records a new task; returns its id (that of the first task with the same hash, when there is one). */
+  add(task: Task<unknown>): number {
     this.tasks.push(task);
+    let id = this.idOfHash.find(task.hash);
+    if (id < 0) {
+      id = this.unique.length;
+      this.unique.push(task);
+      this.idOfHash.insert(task.hash, id);
+    }
+    return id;
+  }
+
+  /** The id of the task with `hash`, or -1 when no task of this jugfile has it. */
+  idOf(hash: string): number {
+    return this.idOfHash.find(hash);
   }
 
   /**

@@ -4,7 +4,7 @@
  * are already hashed, so identity is a Merkle chain and a 100,000-long chain hashes in a loop).
  */
 import * as path from "node:path";
-import { hashTask, hashTasklet, hashValue, JUG_HASH, UnhashableValueError, type Hashable } from "../hash";
+import { hashTasklet, hashValue, JUG_HASH, taskHasher, UnhashableValueError, type Hashable } from "../hash";
 import type { CallSite } from "../protocol/status";
 import { captureCallSite, formatSite, SiteMessageError } from "./callsite";
 import { currentResultLoader } from "./context";
@@ -68,6 +68,9 @@ export class TaskDefinition {
   /** The function users call to create tasks (the generator): its caller is a task's call site. */
   entry: AnyFunction | undefined;
 
+  /** Hash of a task of this function with arguments `args`. */
+  readonly hashArgs: (args: readonly unknown[]) => string;
+
   private constructor(
     /** Full name, e.g. "jugfile.double": the jugfile (module) basename and the function name. */
     readonly name: string,
@@ -76,7 +79,9 @@ export class TaskDefinition {
     readonly fn: AnyFunction,
     /** Where TaskGenerator (or the first `new Task`) was called. */
     readonly site: CallSite | null,
-  ) {}
+  ) {
+    this.hashArgs = taskHasher(name);
+  }
 
   get codeHash(): string {
     return (this.cachedCodeHash ??= hashValue(Function.prototype.toString.call(this.fn)));
@@ -160,6 +165,11 @@ class TaskClass<T> extends TaskLike<T> {
   private cachedDeps: readonly Task<unknown>[] | undefined;
   /** The call that created this task, as written in the jugfile (1-based). */
   readonly site: CallSite | null;
+  /**
+   * Index of this task's hash in its jugfile's registry (creation order of the first task with
+   * that hash; a task created twice shares it): the engine keeps per-task state in arrays by id.
+   */
+  readonly id: number;
 
   constructor(fn: AnyFunction | TaskDefinition, ...args: unknown[]) {
     super();
@@ -167,14 +177,14 @@ class TaskClass<T> extends TaskLike<T> {
     this.definition = fn instanceof TaskDefinition ? fn : definitionOf(fn);
     this.args = args;
     try {
-      this.hash = hashTask(this.definition.name, args);
+      this.hash = this.definition.hashArgs(args);
     } catch (e) {
       if (!(e instanceof UnhashableValueError)) throw e;
       const { name } = this.definition;
       const site = this.site;
       throw new TaskDefinitionError(() => `task ${name} at ${formatSite(site)}: ${e.message}`);
     }
-    currentRegistry().add(this);
+    this.id = currentRegistry().add(this);
   }
 
   /**

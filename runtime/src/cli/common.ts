@@ -25,6 +25,9 @@ export interface JugContext {
   readonly jugfile: string;
   readonly store: Store;
   readonly tasks: readonly Task<unknown>[];
+  /** One task per hash, in creation order (see LoadedJugfile). */
+  readonly unique: readonly Task<unknown>[];
+  idOf(hash: string): number;
 }
 
 /** A problem the user must fix; printed as "jug: <message>" with EXIT_BAD_INPUT. */
@@ -49,10 +52,10 @@ export async function openJug(
 ): Promise<JugContext> {
   const jugfile = resolveJugfile(jugfileArg);
   setJugRunning(true);
-  const { tasks } = await loadJugfile(jugfile, userArgs, loadOptions);
+  const { tasks, unique, idOf } = await loadJugfile(jugfile, userArgs, loadOptions);
   const store = await openStoreChecked(storeLocation(jugfile, options));
   setResultLoader(async (task) => decodeResult(await store.read(task.hash)));
-  return { jugfile, store, tasks };
+  return { jugfile, store, tasks, unique, idOf };
 }
 
 export async function openStoreChecked(location: string): Promise<Store> {

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import type { Task } from "../api/task";
-import { uniqueTasks, withDependencies } from "../engine/select";
+import { withDependencies } from "../engine/select";
 import { Worker, type TaskEvent } from "../engine/worker";
 import type { StoreSnapshot } from "../store/types";
 import { EXIT_FAILED, EXIT_OK, openJug, storeLocation, type CommonOptions, type JugContext } from "./common";
@@ -33,13 +33,13 @@ const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGT
 
 export async function executeCommand(jugfileArg: string | undefined, options: ExecuteOptions, userArgs: readonly string[]): Promise<number> {
   const ctx = await openJug(jugfileArg, options, userArgs);
-  const selection = options.target ? withDependencies(ctx.tasks, options.target) : uniqueTasks(ctx.tasks);
+  const selection = options.target ? withDependencies(ctx.tasks, options.target) : ctx.unique;
   if (options.child) return runChild(ctx, selection, options);
 
   const snapshot = await ctx.store.snapshot();
   // The snapshot's own map, not a copy: at 100,000 tasks each extra set of hashes costs ~0.1 s.
   const completeAtStart = snapshot.results;
-  const report = new RunReport(selection, completeAtStart, process.stderr.isTTY === true);
+  const report = new RunReport(selection, ctx.idOf, completeAtStart, process.stderr.isTTY === true);
   const clean =
     options.jobs > 1
       ? await superviseChildren(ctx, options, userArgs, report)

@@ -1,6 +1,7 @@
 /** What `jug execute` shows: a progress bar on a terminal, and a per-name table at the end. */
 import type { SingleBar } from "cli-progress";
 import type { Task } from "../api/task";
+import { idFlags } from "../engine/select";
 import type { TaskEvent } from "../engine/worker";
 import { newTable } from "./common";
 
@@ -16,10 +17,15 @@ interface NameRow {
   seconds: number;
 }
 
+/** Outcome of a task in this run, by task id. */
+const EXECUTED = 1;
+const FAILED = 2;
+
 export class RunReport {
-  // Hashes and per-name sums, not the events: at 100,000 tasks the events cost megabytes.
-  private readonly executed = new Set<string>();
-  private readonly failed = new Set<string>();
+  // Outcomes by task id and per-name sums, not the events: at 100,000 tasks the events cost megabytes.
+  private readonly outcomes: Uint8Array;
+  private executed = 0;
+  private failed = 0;
   /** Seconds of the executed tasks, per name. */
   private readonly secondsByName = new Map<string, number>();
   private bar: SingleBar | null = null;
@@ -29,9 +35,12 @@ export class RunReport {
   constructor(
     /** The selected tasks, one per hash. */
     private readonly tasks: readonly Task<unknown>[],
+    /** Task id of a hash (events from `-j N` children name tasks by hash). */
+    private readonly idOf: (hash: string) => number,
     completeAtStart: HashSet,
     showProgress: boolean,
   ) {
+    this.outcomes = idFlags(tasks);
     if (showProgress && tasks.length > 0) {
       for (const t of tasks) if (completeAtStart.has(t.hash)) this.initiallyDone++;
       // Loaded only when shown: each module costs tens of milliseconds of startup.
@@ -47,19 +56,25 @@ export class RunReport {
   }
 
   get executedCount(): number {
-    return this.executed.size;
+    return this.executed;
   }
 
   get failedCount(): number {
-    return this.failed.size;
+    return this.failed;
   }
 
   onEvent(event: TaskEvent): void {
+    const id = this.idOf(event.hash);
+    // A task runs once per run; an id outside the selection (another jugfile version) still counts.
+    if (id >= 0 && id < this.outcomes.length) {
+      if (this.outcomes[id]) return;
+      this.outcomes[id] = event.outcome === "executed" ? EXECUTED : FAILED;
+    }
     if (event.outcome === "executed") {
-      this.executed.add(event.hash);
+      this.executed++;
       this.secondsByName.set(event.name, (this.secondsByName.get(event.name) ?? 0) + event.seconds);
-    } else this.failed.add(event.hash);
-    this.bar?.update(this.doneCount(), { executed: this.executed.size, failed: this.failed.size });
+    } else this.failed++;
+    this.bar?.update(this.doneCount(), { executed: this.executed, failed: this.failed });
   }
 
   /** Prints a message without tearing the progress bar. */
@@ -81,8 +96,9 @@ export class RunReport {
     for (const t of this.tasks) {
       let row = rows.get(t.name);
       if (!row) rows.set(t.name, (row = { executed: 0, loaded: 0, failed: 0, seconds: this.secondsByName.get(t.name) ?? 0 }));
-      if (this.executed.has(t.hash)) row.executed++;
-      else if (this.failed.has(t.hash)) row.failed++;
+      const outcome = this.outcomes[t.id];
+      if (outcome === EXECUTED) row.executed++;
+      else if (outcome === FAILED) row.failed++;
       else if (completeAtEnd.has(t.hash)) row.loaded++;
     }
     const table = newTable(["Task name", "Executed", "Loaded", "Failed", "Mean time"]);
@@ -100,7 +116,7 @@ export class RunReport {
   }
 
   private doneCount(): number {
-    return this.initiallyDone + this.executed.size + this.failed.size;
+    return this.initiallyDone + this.executed + this.failed;
   }
 }
 

@@ -1,8 +1,8 @@
 /** `jug status` (table, --short, --json), `jug check`, `jug count`, `jug invalidate`, `jug cleanup`. */
 import { setJugRunning } from "../api/context";
 import { statusDocument } from "../engine/describe";
-import { withDependents, uniqueTasks } from "../engine/select";
-import { countStates, countsByName, shortSummary, stateOf } from "../engine/status";
+import { withDependents } from "../engine/select";
+import { shortSummary, stateCounts } from "../engine/status";
 import { resolveJugfile, loadJugfile } from "../loader";
 import { TASK_STATES, type StatusDocument, type TaskState } from "../protocol/status";
 import { EXIT_FAILED, EXIT_OK, newTable, openJug, storeLocation, type CommonOptions } from "./common";
@@ -22,16 +22,11 @@ export async function currentStatus(jugfileArg: string | undefined, options: Com
   }
 }
 
-/** Each task's state only (no per-task documents): what the table, --short and check need. */
-async function currentStates(
-  jugfileArg: string | undefined,
-  options: CommonOptions,
-  userArgs: readonly string[],
-): Promise<Array<{ name: string; state: TaskState }>> {
+/** Counts per task name and in total (no per-task documents): what the table, --short and check need. */
+async function currentCounts(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<ReturnType<typeof stateCounts>> {
   const ctx = await openJug(jugfileArg, options, userArgs);
   try {
-    const snapshot = await ctx.store.snapshot();
-    return ctx.tasks.map((t) => ({ name: t.name, state: stateOf(t.hash, snapshot, () => t.deps.every((d) => snapshot.results.has(d.hash))) }));
+    return stateCounts(ctx.tasks, await ctx.store.snapshot());
   } finally {
     await ctx.store.close();
   }
@@ -42,15 +37,14 @@ export async function statusCommand(jugfileArg: string | undefined, options: Sta
     process.stdout.write(`${JSON.stringify(await currentStatus(jugfileArg, options, userArgs))}\n`);
     return EXIT_OK;
   }
-  const states = await currentStates(jugfileArg, options, userArgs);
-  const counts = countStates(states);
-  if (!options.short) process.stdout.write(`${statusTable(countsByName(states), counts)}\n`);
-  process.stdout.write(`${shortSummary(counts)}\n`);
+  const { rows, total } = await currentCounts(jugfileArg, options, userArgs);
+  if (!options.short) process.stdout.write(`${statusTable(rows, total)}\n`);
+  process.stdout.write(`${shortSummary(total)}\n`);
   return EXIT_OK;
 }
 
 /** One row per task name (sorted), one column per state, and a total row. */
-export function statusTable(rows: ReturnType<typeof countsByName>, total: Record<TaskState, number>): string {
+export function statusTable(rows: ReturnType<typeof stateCounts>["rows"], total: Record<TaskState, number>): string {
   const table = newTable(["Task name", ...TASK_STATES.map(capitalize)]);
   for (const { name, counts } of rows) table.push([name, ...TASK_STATES.map((s) => counts[s])]);
   table.push(["Total", ...TASK_STATES.map((s) => total[s])]);
@@ -59,7 +53,7 @@ export function statusTable(rows: ReturnType<typeof countsByName>, total: Record
 
 /** Exit 0 when every task is complete, 1 otherwise. */
 export async function checkCommand(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<number> {
-  const counts = countStates(await currentStates(jugfileArg, options, userArgs));
+  const { total: counts } = await currentCounts(jugfileArg, options, userArgs);
   process.stdout.write(`${shortSummary(counts)}\n`);
   return counts.complete === TASK_STATES.reduce((n, s) => n + counts[s], 0) ? EXIT_OK : EXIT_FAILED;
 }
@@ -118,7 +112,7 @@ export interface CleanupOptions extends CommonOptions {
 export async function cleanupCommand(jugfileArg: string | undefined, options: CleanupOptions, userArgs: readonly string[]): Promise<number> {
   const ctx = await openJug(jugfileArg, options, userArgs);
   try {
-    const keep = new Set(uniqueTasks(ctx.tasks).map((t) => t.hash));
+    const keep = new Set(ctx.unique.map((t) => t.hash));
     const what = options.locksOnly
       ? { locks: true, failed: false, results: false }
       : options.failedOnly

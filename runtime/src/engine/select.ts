@@ -39,35 +39,48 @@ export class NoMatchingTaskError extends Error {
 
 /** One task per hash (the first created), in creation order. */
 export function uniqueTasks(tasks: readonly Task<unknown>[]): Task<unknown>[] {
-  const seen = new Set<string>();
-  return tasks.filter((t) => !seen.has(t.hash) && (seen.add(t.hash), true));
+  const seen = idFlags(tasks);
+  return tasks.filter((t) => !seen[t.id] && (seen[t.id] = 1) === 1);
 }
 
 /** The tasks matching `pattern` and everything they need, in creation order. */
 export function withDependencies(tasks: readonly Task<unknown>[], pattern: string): Task<unknown>[] {
   const matches = tasks.filter(targetMatcher(pattern));
   if (matches.length === 0) throw new NoMatchingTaskError(pattern, distinctNames(tasks));
-  const needed = new Set<string>();
+  const needed = idFlags(tasks);
   const stack = [...matches];
   while (stack.length > 0) {
     const t = stack.pop()!;
-    if (needed.has(t.hash)) continue;
-    needed.add(t.hash);
+    if (needed[t.id]) continue;
+    needed[t.id] = 1;
     stack.push(...t.deps);
   }
-  return uniqueTasks(tasks).filter((t) => needed.has(t.hash));
+  return uniqueTasks(tasks).filter((t) => needed[t.id]);
 }
 
 /** The tasks matching `pattern` and every task that (transitively) depends on one, in creation order. */
 export function withDependents(tasks: readonly Task<unknown>[], pattern: string): Task<unknown>[] {
   const matches = targetMatcher(pattern);
-  const invalid = new Set<string>();
+  const invalid = idFlags(tasks);
+  let found = false;
   // Creation order is topological: a task's dependencies come before it.
-  for (const t of tasks) if (matches(t) || t.deps.some((d) => invalid.has(d.hash))) invalid.add(t.hash);
-  if (invalid.size === 0) throw new NoMatchingTaskError(pattern, distinctNames(tasks));
-  return uniqueTasks(tasks).filter((t) => invalid.has(t.hash));
+  for (const t of tasks) {
+    if (matches(t) || t.deps.some((d) => invalid[d.id])) {
+      invalid[t.id] = 1;
+      found = true;
+    }
+  }
+  if (!found) throw new NoMatchingTaskError(pattern, distinctNames(tasks));
+  return uniqueTasks(tasks).filter((t) => invalid[t.id]);
 }
 
 export function distinctNames(tasks: readonly Task<unknown>[]): string[] {
   return [...new Set(tasks.map((t) => t.name))].sort();
+}
+
+/** One zeroed flag per task id of `tasks` (and of the tasks they need: ids are in creation order). */
+export function idFlags(tasks: readonly Task<unknown>[]): Uint8Array {
+  let size = 0;
+  for (const t of tasks) if (t.id >= size) size = t.id + 1;
+  return new Uint8Array(size);
 }

@@ -3,7 +3,9 @@
  * imports this as "jug/status") recompute every state from a fresh snapshot with the same rules.
  */
 import { TASK_STATES, type StatusDocument, type TaskState, type TaskStatus } from "../protocol/status";
+import type { Task } from "../api/task";
 import type { StoreSnapshot } from "../store/types";
+import { idFlags } from "./select";
 
 /**
  * `doc` with each task's state, duration, size, worker, preview, time, error and stale taken from
@@ -65,21 +67,30 @@ export function emptyCounts(): Record<TaskState, number> {
   return { waiting: 0, ready: 0, running: 0, complete: 0, failed: 0 };
 }
 
-export function countStates(tasks: readonly Pick<TaskStatus, "state">[]): Record<TaskState, number> {
-  const counts = emptyCounts();
-  for (const t of tasks) counts[t.state]++;
-  return counts;
-}
-
-/** Counts per task name, names sorted (the rows of `jug status`). */
-export function countsByName(tasks: readonly Pick<TaskStatus, "name" | "state">[]): Array<{ name: string; counts: Record<TaskState, number> }> {
+/**
+ * Counts per task name (names sorted) and in total, for `tasks` in creation order, straight from
+ * the store's snapshot: what the `jug status` table needs, with no document per task.
+ */
+export function stateCounts(
+  tasks: readonly Task<unknown>[],
+  snapshot: StoreSnapshot,
+): { rows: Array<{ name: string; counts: Record<TaskState, number> }>; total: Record<TaskState, number> } {
+  const complete = idFlags(tasks);
   const byName = new Map<string, Record<TaskState, number>>();
+  const total = emptyCounts();
+  // One closure for all tasks (not one per task): it reads `current`.
+  let current: Task<unknown> | undefined;
+  const depsComplete = (): boolean => current!.deps.every((d) => complete[d.id] === 1 || snapshot.results.has(d.hash));
   for (const t of tasks) {
+    current = t;
+    const state = stateOf(t.hash, snapshot, depsComplete);
+    if (state === "complete") complete[t.id] = 1;
     let counts = byName.get(t.name);
     if (!counts) byName.set(t.name, (counts = emptyCounts()));
-    counts[t.state]++;
+    counts[state]++;
+    total[state]++;
   }
-  return [...byName.keys()].sort().map((name) => ({ name, counts: byName.get(name)! }));
+  return { rows: [...byName.keys()].sort().map((name) => ({ name, counts: byName.get(name)! })), total };
 }
 
 /** One line: "All tasks complete (N tasks)." or "W waiting, R ready, A running, F failed, C complete (N tasks)." */

@@ -10,6 +10,7 @@ import { formatSite } from "../api/callsite";
 import { resolveValue, type Task } from "../api/task";
 import { userStack } from "../loader";
 import { decodeResult, encodeResult, previewOf, UnreadableResultError } from "../serialize";
+import { idFlags } from "./select";
 import { CorruptResultError, MissingResultError, type HeldLock, type LockOwner, type Store, type StoreSnapshot } from "../store/types";
 
 /** Backoff between polls while waiting for another worker (store.watch usually wakes us first). */
@@ -66,6 +67,11 @@ export function workerId(): string {
   return WORKER_ID;
 }
 
+/** Per-task flags of a run, by task id. */
+const COMPLETE = 1; // its result is stored (found at the start, or during the run)
+const FINISHED = 2; // this worker is done with it (complete or blocked): its dependencies have one consumer less
+const BLOCKED = 4; // failed, or a task it needs failed
+
 export class Worker {
   private phase: "idle" | "running" | "writing" = "idle";
   private held: HeldLock | null = null;
@@ -73,20 +79,14 @@ export class Worker {
   private stopRequested = false;
   private wake: (() => void) | null = null;
 
-  // State of one run (set up by run()).
-  /** Results stored when the run started (from the snapshot), minus `removed`. */
-  private initial: ReadonlyMap<string, unknown> = new Map();
-  /** Results found corrupt (or gone) during the run: computed again. */
-  private readonly removed = new Set<string>();
-  /** Results that became available during the run. */
-  private readonly complete = new Set<string>();
+  // State of one run (set up by run()), in arrays by task id: at 100,000 tasks, sets and maps of
+  // hash strings cost more than the tasks.
+  private flags: Uint8Array = new Uint8Array(0);
+  /** Tasks of this worker's list that still need a result, per dependency id. */
+  private consumers: Int32Array = new Int32Array(0);
+  /** Results this worker holds because a task it has not finished yet needs them, by id. */
+  private readonly cache = new Map<number, unknown>();
   private rebuild = false;
-  private readonly done = new Set<string>();
-  private readonly blocked = new Set<string>();
-  /** Tasks of this worker's list that still need a result, per dependency hash. */
-  private readonly consumers = new Map<string, number>();
-  /** Results this worker holds because a task it has not finished yet needs them. */
-  private readonly cache = new Map<string, unknown>();
   private executed = 0;
 
   constructor(private readonly options: WorkerOptions) {}
@@ -94,9 +94,11 @@ export class Worker {
   async run(): Promise<WorkerResult> {
     const { store, keepGoing } = this.options;
     const snapshot = this.options.snapshot ?? (await store.snapshot());
-    this.initial = snapshot.results;
+    this.flags = idFlags(this.options.tasks);
+    this.consumers = new Int32Array(this.flags.length);
+    for (const t of this.options.tasks) if (snapshot.results.has(t.hash)) this.flags[t.id] = COMPLETE;
     let tasks = this.pendingTasks();
-    for (const t of tasks) for (const d of t.deps) this.consumers.set(d.hash, (this.consumers.get(d.hash) ?? 0) + 1);
+    for (const t of tasks) for (const d of t.deps) this.consumers[d.id]!++;
     const kept = new Set([...snapshot.failures].filter(([, f]) => f.kept).map(([h]) => h));
     const result: WorkerResult = { executed: 0, failed: 0, blocked: 0, kept: 0, stopped: false };
     let pollMs = POLL_MIN_MS;
@@ -109,21 +111,22 @@ export class Worker {
       }
       for (const t of tasks) {
         if (this.stopRequested) return { ...result, stopped: true };
-        if (this.done.has(t.hash)) continue;
-        if (this.isComplete(t.hash)) {
+        const flags = this.flags[t.id]!;
+        if (flags & FINISHED) continue;
+        if (flags & COMPLETE) {
           this.finish(t);
           progressed = true;
           continue;
         }
-        if (kept.has(t.hash) || t.deps.some((d) => this.blocked.has(d.hash))) {
-          this.blocked.add(t.hash);
+        if (kept.has(t.hash) || t.deps.some((d) => this.flags[d.id]! & BLOCKED)) {
+          this.flags[t.id]! |= BLOCKED;
           if (kept.has(t.hash)) result.kept++;
           else result.blocked++;
           this.finish(t);
           progressed = true;
           continue;
         }
-        if (!t.deps.every((d) => this.isComplete(d.hash))) {
+        if (!t.deps.every((d) => this.flags[d.id]! & COMPLETE)) {
           remaining++;
           continue;
         }
@@ -135,17 +138,17 @@ export class Worker {
         progressed = true;
         if (attempt === "retry") remaining++;
         else if (attempt === "complete") {
-          this.complete.add(t.hash);
+          this.flags[t.id]! |= COMPLETE;
           this.finish(t);
         } else {
-          this.blocked.add(t.hash);
+          this.flags[t.id]! |= BLOCKED;
           this.finish(t);
           result.failed++;
           if (!keepGoing) return { ...result, executed: this.executed, stopped: true };
         }
       }
       if (remaining === 0) break;
-      tasks = tasks.filter((t) => !this.done.has(t.hash));
+      tasks = tasks.filter((t) => !(this.flags[t.id]! & FINISHED));
       if (progressed) pollMs = POLL_MIN_MS;
       else {
         await this.waitForChange(pollMs);
@@ -160,13 +163,9 @@ export class Worker {
    * wrapping around (dependencies are checked before running, so any start is safe).
    */
   private pendingTasks(): Task<unknown>[] {
-    const pending = this.options.tasks.filter((t) => !this.isComplete(t.hash) && !this.done.has(t.hash));
+    const pending = this.options.tasks.filter((t) => !(this.flags[t.id]! & (COMPLETE | FINISHED)));
     const start = Math.floor((this.options.startAt ?? 0) * pending.length);
     return start === 0 ? pending : [...pending.slice(start), ...pending.slice(0, start)];
-  }
-
-  private isComplete(hash: string): boolean {
-    return this.complete.has(hash) || (this.initial.has(hash) && !this.removed.has(hash));
   }
 
   /**
@@ -240,7 +239,7 @@ export class Worker {
     } finally {
       this.phase = "idle";
     }
-    if ((this.consumers.get(t.hash) ?? 0) > 0) this.cache.set(t.hash, value);
+    if (this.consumers[t.id]! > 0) this.cache.set(t.id, value);
     this.executed++;
     this.options.onEvent?.({ outcome: "executed", hash: t.hash, name: t.name, seconds });
     return "complete";
@@ -249,10 +248,12 @@ export class Worker {
   /** The task's arguments with dependencies replaced by their results; null when a stored result was corrupt (removed, to be recomputed). */
   private async argumentsOf(t: Task<unknown>): Promise<unknown[] | null> {
     const { store, log } = this.options;
-    const values = new Map<string, unknown>();
-    for (const d of t.deps) {
-      if (this.cache.has(d.hash)) {
-        values.set(d.hash, this.cache.get(d.hash));
+    const deps = t.deps;
+    if (deps.length === 0) return t.args as unknown[];
+    const values = new Map<number, unknown>();
+    for (const d of deps) {
+      if (this.cache.has(d.id)) {
+        values.set(d.id, this.cache.get(d.id));
         continue;
       }
       let v: unknown;
@@ -265,16 +266,14 @@ export class Worker {
           log(`jug: the stored result of task ${describeTask(d)} is corrupt: ${e.message}. Removing it; it is computed again.`);
           await store.remove([d.hash]);
         } else throw e;
-        this.complete.delete(d.hash);
-        this.removed.add(d.hash);
-        this.done.delete(d.hash);
+        this.flags[d.id]! &= ~(COMPLETE | FINISHED);
         this.rebuild = true;
         return null;
       }
-      values.set(d.hash, v);
-      if ((this.consumers.get(d.hash) ?? 0) > 1) this.cache.set(d.hash, v);
+      values.set(d.id, v);
+      if (this.consumers[d.id]! > 1) this.cache.set(d.id, v);
     }
-    return resolveValue(t.args, (task) => values.get(task.hash)) as unknown[];
+    return resolveValue(t.args, (task) => values.get(task.id)) as unknown[];
   }
 
   private async recordFailure(t: Task<unknown>, error: unknown, seconds: number): Promise<void> {
@@ -295,12 +294,8 @@ export class Worker {
 
   /** Finished (complete or blocked): its dependencies have one consumer less here. */
   private finish(t: Task<unknown>): void {
-    this.done.add(t.hash);
-    for (const d of t.deps) {
-      const left = (this.consumers.get(d.hash) ?? 0) - 1;
-      this.consumers.set(d.hash, left);
-      if (left <= 0) this.cache.delete(d.hash);
-    }
+    this.flags[t.id]! |= FINISHED;
+    for (const d of t.deps) if (--this.consumers[d.id]! <= 0) this.cache.delete(d.id);
   }
 
   /**

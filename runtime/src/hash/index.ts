@@ -32,15 +32,25 @@ export class UnhashableValueError extends Error {
 
 /** Identity of the task `name(...args)`. `name` is the task function's full (qualified) name. */
 export function hashTask(name: string, args: readonly unknown[]): string {
-  return digestWith(DOMAIN_TASK, (encoder) => {
-    encoder.writeString(name);
-    encoder.encode(args, "args");
-  });
+  return taskHasher(name)(args);
+}
+
+/**
+ * hashTask for one name, with the bytes that never change (domain and name) encoded once: a
+ * TaskDefinition keeps one, so creating a task encodes only its arguments.
+ */
+export function taskHasher(name: string): (args: readonly unknown[]) => string {
+  const prefix = prefixBytes(DOMAIN_TASK, name);
+  return (args) => digestWith(prefix, writeArgs, args);
+}
+
+function writeArgs(encoder: Encoder, args: readonly unknown[]): void {
+  encoder.encodeArgs(args, "args");
 }
 
 /** Identity of a value (jug's hash_one). */
 export function hashValue(x: unknown): string {
-  return digestWith(DOMAIN_VALUE, (encoder) => encoder.encode(x, "value"));
+  return digestWith(DOMAIN_VALUE_BYTES, (encoder) => encoder.encode(x, "value"), undefined);
 }
 
 /**
@@ -48,17 +58,35 @@ export function hashValue(x: unknown): string {
  * `accessor`, e.g. `["at", 3]`, `["get", "k"]` or `["fn", "jugfile.pick"]` (the engine chooses).
  */
 export function hashTasklet(baseHash: string, accessor: unknown): string {
-  return digestWith(DOMAIN_TASKLET, (encoder) => {
-    encoder.writeString(baseHash);
-    encoder.encode(accessor, "accessor");
-  });
+  return digestWith(
+    DOMAIN_TASKLET_BYTES,
+    (encoder) => {
+      encoder.writeString(baseHash);
+      encoder.encode(accessor, "accessor");
+    },
+    undefined,
+  );
 }
 
-/** Encodes with the shared encoder for `domain` and returns the hex digest. */
-function digestWith(domain: string, write: (encoder: Encoder) => void): string {
-  const encoder = takeEncoder(domain);
+const DOMAIN_VALUE_BYTES = Buffer.from(DOMAIN_VALUE, "latin1");
+const DOMAIN_TASKLET_BYTES = Buffer.from(DOMAIN_TASKLET, "latin1");
+
+/** `domain` followed by `name` as the encoder writes an untagged string. */
+function prefixBytes(domain: string, name: string): Uint8Array {
+  const encoder = new Encoder(new Set());
+  encoder.begin(Buffer.from(domain, "latin1"));
+  encoder.writeString(name);
+  return encoder.bytes().slice();
+}
+
+/**
+ * Encodes, after `prefix` (the domain, and maybe more), with the shared encoder and returns the hex
+ * digest. `write` gets `arg` so that the hot caller (tasks) passes a function made once, not a closure per task.
+ */
+function digestWith<A>(prefix: Uint8Array, write: (encoder: Encoder, arg: A) => void, arg: A): string {
+  const encoder = takeEncoder(prefix);
   try {
-    write(encoder);
+    write(encoder, arg);
     return encoder.digestHex();
   } finally {
     putBack(encoder);
@@ -72,10 +100,10 @@ function digestWith(domain: string, write: (encoder: Encoder) => void): string {
  */
 let idleEncoder: Encoder | null = null;
 
-function takeEncoder(domain: string): Encoder {
+function takeEncoder(prefix: Uint8Array): Encoder {
   const encoder = idleEncoder ?? new Encoder(new Set());
   idleEncoder = null;
-  encoder.begin(domain);
+  encoder.begin(prefix);
   return encoder;
 }
 
@@ -119,14 +147,22 @@ interface Frame {
 const FLUSH_AT = 64 * 1024;
 const noPathPrefix = (): string => "";
 const NAN_BYTES = Buffer.from([0x7f, 0xf8, 0, 0, 0, 0, 0, 0]);
+/** Strings up to this length are copied by a loop when ASCII (cheaper than Buffer's native write). */
+const SHORT_STRING = 128;
+const VIEW_CACHE_MAX = 1024;
 
 class Encoder {
   /** Created only once the bytes outgrow the buffer: a one-shot hash of a small buffer is several times faster. */
   private hash: Hash | null = null;
-  private buf = Buffer.allocUnsafe(256);
+  private buf = Buffer.allocUnsafe(1024);
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  /** buf.subarray(0, n) by n (up to VIEW_CACHE_MAX): the one-shot digest takes a view of the bytes, and the tasks of a jugfile have few lengths. */
+  private prefixViews = new Array<Buffer | undefined>(VIEW_CACHE_MAX + 1);
   private pos = 0;
   private readonly stack: Frame[] = [];
   private rootLabel = "";
+  /** Index of the root in the top-level argument list (encodeArgs), or -1. */
+  private rootIndex = -1;
 
   constructor(
     /** Containers on the current path (shared with nested digests of Map keys / Set elements), to reject cycles. */
@@ -135,13 +171,14 @@ class Encoder {
     private readonly pathPrefix: () => string = noPathPrefix,
   ) {}
 
-  /** Starts a digest in `domain`, forgetting whatever an earlier (possibly failed) one left. */
-  begin(domain: string): void {
+  /** Starts a digest with the bytes `prefix` (the domain), forgetting whatever an earlier (possibly failed) one left. */
+  begin(prefix: Uint8Array): void {
     this.hash = null;
     this.pos = 0;
     this.stack.length = 0;
     this.rootLabel = "";
-    this.writeRaw(domain);
+    this.rootIndex = -1;
+    this.writeBytes(prefix);
   }
 
   /** After a top-level digest: true when worth keeping for the next one (a failed walk leaves ancestors behind). */
@@ -151,16 +188,35 @@ class Encoder {
     return this.buf.length <= FLUSH_AT;
   }
 
+  /** The bytes written so far (before any flush). */
+  bytes(): Buffer {
+    if (this.pos > VIEW_CACHE_MAX) return this.buf.subarray(0, this.pos);
+    return (this.prefixViews[this.pos] ??= this.buf.subarray(0, this.pos));
+  }
+
   digestHex(): string {
-    if (!this.hash) return oneShotHash(HASH_ALGORITHM, this.buf.subarray(0, this.pos), "hex");
+    if (!this.hash) return oneShotHash(HASH_ALGORITHM, this.bytes(), "hex");
     this.flush();
     return this.hash.digest("hex");
   }
 
   digest(): Buffer {
-    if (!this.hash) return oneShotHash(HASH_ALGORITHM, this.buf.subarray(0, this.pos), "buffer");
+    if (!this.hash) return oneShotHash(HASH_ALGORITHM, this.bytes(), "buffer");
     this.flush();
     return this.hash.digest();
+  }
+
+  /**
+   * A top-level argument list: encoded as an array, but the list itself is a fresh array (rest
+   * parameters) that cannot be part of a cycle, so it needs no frame or cycle check.
+   */
+  encodeArgs(args: readonly unknown[], label: string): void {
+    this.writeByte(Tag.Array);
+    this.writeLength(args.length);
+    for (let i = 0; i < args.length; i++) {
+      this.rootIndex = i;
+      this.encode(args[i], label);
+    }
   }
 
   encode(root: unknown, rootLabel: string): void {
@@ -287,7 +343,7 @@ class Encoder {
 
   private digestOf(x: unknown, path: () => string): Buffer {
     const sub = new Encoder(this.ancestors, path);
-    sub.begin(DOMAIN_VALUE);
+    sub.begin(DOMAIN_VALUE_BYTES);
     sub.encode(x, "");
     return sub.digest();
   }
@@ -301,7 +357,7 @@ class Encoder {
 
   /** Path of the value being visited, built only for error messages. */
   private path(): string {
-    let p = this.pathPrefix() + this.rootLabel;
+    let p = this.pathPrefix() + this.rootLabel + (this.rootIndex >= 0 ? `[${this.rootIndex}]` : "");
     for (const frame of this.stack) {
       const i = frame.next - 1;
       if (frame.kind === "array") p += `[${i}]`;
@@ -328,6 +384,8 @@ class Encoder {
     const grown = Buffer.allocUnsafe(Math.max(this.pos + n, this.buf.length * 2));
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
+    this.prefixViews = new Array<Buffer | undefined>(VIEW_CACHE_MAX + 1);
   }
 
   private flush(): void {
@@ -341,43 +399,70 @@ class Encoder {
     this.buf[this.pos++] = b;
   }
 
-  private writeRaw(s: string): void {
-    this.ensure(Buffer.byteLength(s));
-    this.pos += this.buf.write(s, this.pos, "latin1");
-  }
-
   /** Unsigned 64-bit big-endian length. */
   private writeLength(n: number): void {
     this.ensure(8);
-    this.buf.writeUInt32BE(Math.floor(n / 0x1_0000_0000), this.pos);
-    this.buf.writeUInt32BE(n >>> 0, this.pos + 4);
+    this.view.setUint32(this.pos, Math.floor(n / 0x1_0000_0000));
+    this.view.setUint32(this.pos + 4, n >>> 0);
     this.pos += 8;
   }
 
   private writeNumber(tag: Tag, n: number): void {
     this.ensure(9);
     this.buf[this.pos++] = tag;
-    if (Number.isNaN(n)) NAN_BYTES.copy(this.buf, this.pos);
-    else this.buf.writeDoubleBE(n, this.pos);
+    if (Number.isNaN(n)) this.buf.set(NAN_BYTES, this.pos);
+    else this.view.setFloat64(this.pos, n); // big-endian
     this.pos += 8;
   }
 
   /** A string without a tag: u64 UTF-8 length + bytes (ill-formed strings are tagged, see writeTaggedString). */
   writeString(s: string): void {
+    if (s.length <= SHORT_STRING) {
+      this.ensure(8 + s.length);
+      if (this.writeShortAscii(s)) return;
+    }
     if (!isWellFormed(s)) {
       // Only reachable for untagged strings (names, keys): tag it so it cannot collide with a well-formed one.
       return this.writeIllFormed(s);
     }
+    this.writeUtf8(s);
+  }
+
+  private writeTaggedString(s: string): void {
+    if (s.length <= SHORT_STRING) {
+      this.ensure(9 + s.length);
+      this.buf[this.pos++] = Tag.String;
+      if (this.writeShortAscii(s)) return;
+      this.pos--;
+    }
+    if (!isWellFormed(s)) return this.writeIllFormed(s);
+    this.writeByte(Tag.String);
+    this.writeUtf8(s);
+  }
+
+  /**
+   * Length and bytes of `s` when it is ASCII (then its UTF-8 bytes are its char codes), copied by
+   * a loop; false, with nothing written, otherwise. The caller has ensured 8 + s.length bytes.
+   */
+  private writeShortAscii(s: string): boolean {
+    const n = s.length;
+    const buf = this.buf;
+    const start = this.pos + 8;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[start + i] = c;
+    }
+    this.writeLength(n);
+    this.pos += n;
+    return true;
+  }
+
+  private writeUtf8(s: string): void {
     const n = Buffer.byteLength(s, "utf8");
     this.writeLength(n);
     this.ensure(n);
     this.pos += this.buf.write(s, this.pos, "utf8");
-  }
-
-  private writeTaggedString(s: string): void {
-    if (!isWellFormed(s)) return this.writeIllFormed(s);
-    this.writeByte(Tag.String);
-    this.writeString(s);
   }
 
   private writeIllFormed(s: string): void {

@@ -50,6 +50,10 @@ export interface LoadedJugfile {
   readonly file: string;
   /** Every task the jugfile created, in creation order. */
   readonly tasks: readonly Task<unknown>[];
+  /** One task per hash (the first created), in creation order; a task's `id` is its index here. */
+  readonly unique: readonly Task<unknown>[];
+  /** The id of the task with `hash`, or -1 when no task of the jugfile has it. */
+  idOf(hash: string): number;
 }
 
 export interface LoadOptions {
@@ -80,7 +84,7 @@ export async function loadJugfile(file: string, userArgs: readonly string[] = []
     throw describeLoadError(e, file);
   }
   mapCallSites(mapperFor);
-  return { file, tasks: registry.tasks };
+  return { file, tasks: registry.tasks, unique: registry.unique, idOf: (hash) => registry.idOf(hash) };
 }
 
 /** The jiti instance of the last load, and source mappers per file it ran (built on first use). */
