@@ -23,7 +23,7 @@ const meta: ResultMeta = { name: "jugfile.double", duration: 0.001, size: 0, wor
 const fixture = path.resolve(__dirname, "../../runtime/fixtures/store-worker.js");
 
 function onlyLog(dir: string): string {
-  const logs = fs.readdirSync(path.join(dir, "logs"));
+  const logs = fs.readdirSync(path.join(dir, "logs")).filter((f) => f.endsWith(".log"));
   assert.equal(logs.length, 1);
   return path.join(dir, "logs", logs[0]!);
 }

@@ -35,6 +35,7 @@ import {
   blobResultRecord,
   crc32,
   decodeEvent,
+  decodeResultHead,
   failureRecord,
   inlineResultRecord,
   resultMetaEnd,
@@ -42,6 +43,7 @@ import {
   tombstoneRecord,
 } from "./records";
 import { ResultIndex } from "./result-index";
+import { LogIndexDamaged, decodeLogIndex, encodeLogIndex, eventEntry, forEachEvent, indexCovers } from "./log-index";
 import { LockKeeperClient } from "./lock-keeper-client";
 import { isAlive, isDeadLocalOwner, lockStaleMs } from "../lock-owner";
 import { readOwner, removeLockEntry } from "./lock-entry";
@@ -60,6 +62,8 @@ const WATCH_POLL_MS = 50;
 const MAX_PREVIEW_CHARS = 1000;
 /** lock() lets the event loop run at least this often (see yieldNowAndThen). */
 const YIELD_EVERY_MS = 10;
+/** A log shorter than this gets no saved index when it is closed: reading it costs a millisecond or two. */
+const SAVED_INDEX_MIN_LOG_BYTES = 64 * 1024;
 interface StoreMarker {
   format: "jug-store";
   layout: number;
@@ -73,6 +77,8 @@ interface Log {
   readonly path: string;
   /** Bytes parsed so far. */
   parsed: number;
+  /** Bytes from the start whose result records have their metadata in memory (see loadHeads). */
+  headsLoaded: number;
   /** Its writer is a dead process on this host and it was read to the end: it cannot change, never stat it again. */
   final: boolean;
   /** When the writer was last checked for life (only while the log does not grow). */
@@ -84,6 +90,16 @@ const LOG_NAME = /^(.*)-(\d+)-[0-9a-f]{8}\.log$/;
 const WRITER_CHECK_MS = 1000;
 
 /** A live failure marker (they are few: kept as objects, unlike results). */
+/** The log this process appends to. */
+interface OwnLog extends Log {
+  fd: number;
+  fsyncTimer?: NodeJS.Timeout;
+  /** Its tombstone and failure records (log-index eventEntry), for its saved index. */
+  events: Buffer[];
+  /** A record of it was found damaged: it gets no saved index, so every reader reads it and finds the damage. */
+  damaged: boolean;
+}
+
 interface FailureEntry {
   failure: FailureRecord;
   log: Log;
@@ -99,7 +115,7 @@ export class FileStore implements Store {
 
   private readonly logs = new Map<string, Log>();
   /** Live result records. */
-  private readonly results = new ResultIndex();
+  private readonly results = new ResultIndex((log) => this.loadHeads(log));
   /** Live failure markers per hash (the last is current). */
   private readonly failures = new Map<string, FailureEntry[]>();
   /** Records removed by a tombstone (possibly read before the record itself), by recordId. */
@@ -116,7 +132,7 @@ export class FileStore implements Store {
   /** mtime of logs/ when it was last listed. */
   private logsListedAt = NaN;
 
-  private own: (Log & { fd: number; fsyncTimer?: NodeJS.Timeout }) | undefined;
+  private own: OwnLog | undefined;
   private readonly host = os.hostname().replace(/[^\w.-]/g, "_");
   private prepared = false;
   private keeper: LockKeeperClient | undefined;
@@ -152,7 +168,7 @@ export class FileStore implements Store {
 
   async meta(hash: string): Promise<ResultMeta | undefined> {
     const slot = this.current(hash);
-    return slot === undefined ? undefined : this.results.head(slot).meta;
+    return slot === undefined ? undefined : this.results.head(slot)?.meta;
   }
 
   async read(hash: string): Promise<Uint8Array> {
@@ -160,15 +176,20 @@ export class FileStore implements Store {
     if (slot === undefined) throw new MissingResultError(hash, this.location);
     const place = this.results.place(slot);
     const log = this.logs.get(this.logNames[place.log]!)!;
-    if (this.results.kind(slot) === Kind.Inline) {
-      const bytes = this.readRecordBytes(hash, log, place);
-      const body = bytes.subarray(RECORD_HEADER_BYTES);
-      if (bytes.readUInt32LE(0) !== RECORD_MAGIC || crc32(body) !== bytes.readUInt32LE(8)) {
-        throw this.corrupt(hash, log, place.offset, log.path, `record at byte ${place.offset} fails its checksum`);
-      }
-      return bytes.subarray(place.dataAt);
+    // The record is checked whole, whatever an index of it said: its checksum, then its fields.
+    const bytes = this.readRecordBytes(hash, log, place);
+    const body = bytes.subarray(RECORD_HEADER_BYTES);
+    if (bytes.readUInt32LE(0) !== RECORD_MAGIC || crc32(body) !== bytes.readUInt32LE(8)) {
+      throw this.corrupt(hash, log, place.offset, log.path, `record at byte ${place.offset} fails its checksum`);
     }
-    const head = this.results.head(slot);
+    let headEnd: number;
+    try {
+      headEnd = resultMetaEnd(body);
+    } catch (e) {
+      throw this.corrupt(hash, log, place.offset, log.path, `record at byte ${place.offset} is malformed (${(e as Error).message})`);
+    }
+    if (body[0] === Kind.Inline) return body.subarray(headEnd);
+    const head = decodeResultHead(body, 0);
     const blobPath = path.join(this.location, head.blobPath);
     let data: Buffer;
     try {
@@ -206,7 +227,8 @@ export class FileStore implements Store {
       for (const slot of live) {
         const place = this.results.place(slot);
         records.push(tombstoneRecord(Kind.Removed, hash, { log: this.logNames[place.log]!, offset: place.offset }));
-        if (this.results.kind(slot) === Kind.Blob) blobs.push(path.join(this.location, this.results.head(slot).blobPath));
+        const blob = this.results.kind(slot) === Kind.Blob ? this.results.head(slot)?.blobPath : undefined;
+        if (blob) blobs.push(path.join(this.location, blob));
       }
       records.push(...this.clearsOf(hash));
     }
@@ -458,8 +480,9 @@ export class FileStore implements Store {
     if (this.own) {
       clearTimeout(this.own.fsyncTimer);
       fs.fdatasyncSync(this.own.fd);
+      this.saveIndex(this.own);
+      fs.closeSync(this.own.fd);
     }
-    if (this.own) fs.closeSync(this.own.fd);
   }
 
   // --- the index -----------------------------------------------------------------------------
@@ -493,9 +516,13 @@ export class FileStore implements Store {
       throw e;
     }
     if (listedAt === this.logsListedAt) return;
-    for (const name of fs.readdirSync(this.logsDir)) {
+    const names = fs.readdirSync(this.logsDir);
+    const savedIndexes = new Set(names.filter((n) => n.endsWith(SAVED_INDEX_SUFFIX)));
+    for (const name of names) {
       if (!name.endsWith(".log") || this.logs.has(name)) continue;
-      this.logs.set(name, { name, number: this.logNumber(name), path: path.join(this.logsDir, name), parsed: 0, final: false, checkedAt: 0 });
+      const log: Log = { name, number: this.logNumber(name), path: path.join(this.logsDir, name), parsed: 0, headsLoaded: 0, final: false, checkedAt: 0 };
+      this.logs.set(name, log);
+      if (savedIndexes.has(savedIndexName(name))) this.useSavedIndex(log);
     }
     // A file system with 1 s mtimes could hide a log created within the same second: there, trust
     // only mtimes that have settled. Sub-second mtimes (ext4, tmpfs, APFS, NFSv4) are trusted at once.
@@ -525,22 +552,128 @@ export class FileStore implements Store {
     const got = readAt(log.path, chunk, log.parsed);
     const before = this.version;
     const read = chunk.subarray(0, got);
-    this.results.beginChunk(read);
+    this.results.beginChunk(read, "index");
     let outcome: ReturnType<typeof scanRecords>;
+    let kept = false;
     try {
       outcome = scanRecords(read, log.parsed, (body, offset, length) => this.index(log, body, offset, length));
+    } finally {
+      kept = this.results.endChunk();
+    }
+    for (const p of outcome.problems) this.reportDamage(log, p);
+    if (kept && log.headsLoaded === log.parsed) log.headsLoaded += outcome.consumed;
+    log.parsed += outcome.consumed;
+    return this.version !== before;
+  }
+
+  /**
+   * Gives the results of log number `n` their metadata: reads the part of the log whose heads are not
+   * in memory, checking each record's checksum (a record found damaged is reported and dropped).
+   */
+  private loadHeads(n: number): void {
+    const log = this.logs.get(this.logNames[n]!);
+    if (!log || log.headsLoaded >= log.parsed) return;
+    const from = log.headsLoaded;
+    const chunk = Buffer.allocUnsafeSlow(log.parsed - from);
+    let got: number;
+    try {
+      got = log === this.own ? readFully(this.own.fd, chunk, from) : readAt(log.path, chunk, from);
+    } catch (e) {
+      this.report(`cannot read ${log.path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the metadata of its results is not shown`);
+      return;
+    }
+    const read = chunk.subarray(0, got);
+    this.results.beginChunk(read, "heads");
+    let outcome: ReturnType<typeof scanRecords>;
+    try {
+      outcome = scanRecords(read, from, (body, offset) => {
+        if (body[0] === Kind.Inline || body[0] === Kind.Blob) this.results.upgrade(log.number, offset, body, resultMetaEnd(body));
+      });
     } finally {
       this.results.endChunk();
     }
     for (const p of outcome.problems) {
-      this.report(
-        `damaged record in ${log.path} at byte ${p.offset}${p.hash ? ` (task ${p.hash})` : ""}: ${p.detail}; ` +
-          `ignored, so that task counts as not computed and the next execute recomputes it`,
-      );
+      if (p.hash) this.forget(p.hash, log, p.offset);
+      this.reportDamage(log, p);
     }
-    log.parsed += outcome.consumed;
-    return this.version !== before;
+    log.headsLoaded = from + outcome.consumed;
   }
+
+  /**
+   * Indexes a log from its saved index (log-index.ts), when there is one that covers the log as it is
+   * now: no record of it is read. A damaged index is reported, and the log is read instead.
+   */
+  private useSavedIndex(log: Log): void {
+    const indexPath = path.join(this.logsDir, savedIndexName(log.name));
+    let bytes: Buffer;
+    let indexMtimeNs: bigint;
+    try {
+      const fd = fs.openSync(indexPath, "r");
+      try {
+        const stat = fs.fstatSync(fd, { bigint: true });
+        indexMtimeNs = stat.mtimeNs;
+        bytes = Buffer.allocUnsafeSlow(Number(stat.size));
+        if (readFully(fd, bytes, 0) !== bytes.length) return;
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return; // removed meanwhile, or unreadable: read the log
+    }
+    let saved: ReturnType<typeof decodeLogIndex>;
+    try {
+      saved = decodeLogIndex(bytes);
+    } catch (e) {
+      if (!(e instanceof LogIndexDamaged)) throw e;
+      this.report(`saved index ${indexPath} is damaged (${e.message}); reading ${log.path} instead`);
+      return;
+    }
+    if (!saved || saved.logName !== log.name) return;
+    let now: fs.BigIntStats;
+    try {
+      now = fs.statSync(log.path, { bigint: true });
+    } catch {
+      return;
+    }
+    if (!indexCovers(saved.stamp, { size: now.size, mtimeNs: now.mtimeNs, ctimeNs: now.ctimeNs, ino: now.ino }, indexMtimeNs)) return;
+    this.version++;
+    this.results.addSaved(log.number, saved, this.dead.size > 0 ? (offset) => this.dead.has(recordId(log.number, offset)) : undefined);
+    forEachEvent(saved.events, (offset, body, length) => this.index(log, body, offset, length));
+    log.parsed = Number(saved.stamp.size);
+  }
+
+  /** Writes the saved index of this process's log (at close), so that later readers need not parse it. Best effort: a cache. */
+  private saveIndex(own: OwnLog): void {
+    if (own.damaged || own.parsed < SAVED_INDEX_MIN_LOG_BYTES) return;
+    const tmp = path.join(this.tmpDir, `${savedIndexName(own.name)}.${randomBytes(4).toString("hex")}`);
+    try {
+      const stat = fs.fstatSync(own.fd, { bigint: true });
+      if (stat.size !== BigInt(own.parsed)) return; // not only ours
+      const bytes = encodeLogIndex({
+        logName: own.name,
+        stamp: { size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino },
+        ...this.results.savedRecords(own.number),
+        events: Buffer.concat(own.events),
+      });
+      const fd = fs.openSync(tmp, "wx");
+      try {
+        writeFully(fd, bytes, 0);
+        // Readers trust an index only if it is newer than the log's last change (log-index.ts indexCovers);
+        // file times are coarse (a clock tick of 1-10 ms), so within the same tick as the last append, write again a moment later.
+        for (let tries = 0; fs.fstatSync(fd, { bigint: true }).mtimeNs <= stat.ctimeNs && tries < 100; tries++) {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+          writeFully(fd, bytes.subarray(0, 4), 0);
+        }
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, path.join(this.logsDir, savedIndexName(own.name)));
+    } catch {
+      fs.rmSync(tmp, { force: true }); // no index: readers read the log
+    }
+  }
+
 
   /** Indexes one checksummed record (throws, changing nothing, when it is malformed). */
   private index(log: Log, body: Buffer, offset: number, length: number): void {
@@ -567,6 +700,13 @@ export class FileStore implements Store {
         break;
       }
     }
+  }
+
+  private reportDamage(log: Log, p: { offset: number; detail: string; hash?: string }): void {
+    this.report(
+      `damaged record in ${log.path} at byte ${p.offset}${p.hash ? ` (task ${p.hash})` : ""}: ${p.detail}; ` +
+        `ignored, so that task counts as not computed and the next execute recomputes it`,
+    );
   }
 
   private dropFailure(hash: string, logName: string, offset: number): void {
@@ -606,12 +746,18 @@ export class FileStore implements Store {
 
   /** Forgets a damaged result (the record at `offset` of `log`: has() is false and the task is recomputed) and builds the error. */
   private corrupt(hash: string, log: Log, offset: number, where: string, detail: string): CorruptResultError {
-    this.version++;
-    this.results.drop(hash, log.number, offset);
-    this.dead.add(recordId(log.number, offset));
+    this.forget(hash, log, offset);
     const error = new CorruptResultError(hash, where, `${detail}; it counts as not computed and will be recomputed`);
     this.report(error.message);
     return error;
+  }
+
+  /** Drops the result record at `offset` of `log` (damaged): the task counts as not computed. */
+  private forget(hash: string, log: Log, offset: number): void {
+    this.version++;
+    this.results.drop(hash, log.number, offset);
+    this.dead.add(recordId(log.number, offset));
+    if (log === this.own) this.own.damaged = true;
   }
 
   private report(message: string): void {
@@ -645,12 +791,12 @@ export class FileStore implements Store {
   }
 
   /** This process's log, created at its first record (a process that only reads or locks leaves no log). */
-  private ownLog(): Log & { fd: number; fsyncTimer?: NodeJS.Timeout } {
+  private ownLog(): OwnLog {
     if (this.own) return this.own;
     const name = `${this.host}-${process.pid}-${randomBytes(4).toString("hex")}.log`;
     const logPath = path.join(this.logsDir, name);
     const fd = this.asWriter(() => fs.openSync(logPath, "ax+"));
-    this.own = { name, number: this.logNumber(name), path: logPath, fd, parsed: 0, final: false, checkedAt: 0 };
+    this.own = { name, number: this.logNumber(name), path: logPath, fd, parsed: 0, headsLoaded: 0, final: false, checkedAt: 0, events: [], damaged: false };
     this.logs.set(name, this.own);
     return this.own;
   }
@@ -671,11 +817,12 @@ export class FileStore implements Store {
   private append(records: Buffer[]): void {
     const own = this.ownLog();
     const bytes = records.length === 1 ? records[0]! : Buffer.concat(records);
-    let written = 0;
-    while (written < bytes.length) written += fs.writeSync(own.fd, bytes, written);
+    writeFully(own.fd, bytes, own.parsed);
     let offset = own.parsed;
     for (const record of records) {
-      this.index(own, record.subarray(RECORD_HEADER_BYTES), offset, record.length);
+      const body = record.subarray(RECORD_HEADER_BYTES);
+      this.index(own, body, offset, record.length);
+      if (body[0] !== Kind.Inline && body[0] !== Kind.Blob) own.events.push(eventEntry(offset, record));
       offset += record.length;
     }
     own.parsed = offset;
@@ -712,6 +859,16 @@ export class FileStore implements Store {
 /** A record's unique number: log number * 2^40 + byte offset (cheaper than a string for 100,000 records). */
 function recordId(log: number, offset: number): number {
   return log * 2 ** 40 + offset;
+}
+
+/** logs/<name>.log -> logs/<name>.idx */
+const SAVED_INDEX_SUFFIX = ".idx";
+function savedIndexName(logName: string): string {
+  return `${logName.slice(0, -".log".length)}${SAVED_INDEX_SUFFIX}`;
+}
+
+function writeFully(fd: number, bytes: Buffer, position: number): void {
+  for (let written = 0; written < bytes.length; ) written += fs.writeSync(fd, bytes, written, bytes.length - written, position + written);
 }
 
 function readAt(file: string, into: Buffer, position: number): number {
