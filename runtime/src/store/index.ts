@@ -10,6 +10,8 @@ import type { Store } from "./types";
 
 export * from "./types";
 export { FileStore, STORE_LAYOUT_VERSION, MemoryStore };
+// The URL parser and layout version only: the store itself (and ioredis) loads when a redis:// store is opened.
+export { parseRedisUrl, RedisStoreError, REDIS_LAYOUT_VERSION } from "./redis/layout";
 export { decodeResult, previewOf } from "../serialize";
 
 export interface OpenStoreOptions {
@@ -31,6 +33,6 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
     const redis = require("./redis") as { RedisStore: typeof RedisStore };
     return redis.RedisStore.open(location, options);
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new Error(`unknown store location ${location}: use a directory path or memory:`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new Error(`unknown store location ${location}: use a directory path, redis://host:port or memory:`);
   return FileStore.open(location, options);
 }

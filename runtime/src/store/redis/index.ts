@@ -33,6 +33,7 @@ import {
   type RedisKeys,
   type RedisLocation,
 } from "./layout";
+import { MetaView } from "./meta-view";
 import { defineScripts } from "./scripts";
 
 export { REDIS_LAYOUT_VERSION, RedisStoreError, parseRedisUrl } from "./layout";
@@ -51,7 +52,15 @@ const WATCH_POLL_MS = 250;
 interface Held {
   key: string;
   value: string;
+  /** Whether the result existed when the lock was taken: answers the next has() (nobody else writes it while we hold the lock). */
+  hadResult?: boolean;
+  /** Released, by release(), by writing the result, or found lost. */
+  released: boolean;
 }
+
+/** Lock tokens: unique per acquisition (random per process, then a counter; no random bytes per lock). */
+const TOKEN_BASE = randomBytes(9).toString("base64");
+let tokens = 0;
 
 export class RedisStore implements Store {
   readonly location: string;
@@ -99,6 +108,12 @@ export class RedisStore implements Store {
   // --- results ---------------------------------------------------------------------------------
 
   async has(hash: string): Promise<boolean> {
+    const held = this.held.get(hash);
+    if (held?.hadResult !== undefined) {
+      const answer = held.hadResult;
+      held.hadResult = undefined; // once: the double check right after lock()
+      return answer;
+    }
     return (await this.run("check a result", () => this.client.hexists(this.keys.meta, hash))) === 1;
   }
 
@@ -115,21 +130,23 @@ export class RedisStore implements Store {
     return data;
   }
 
+  /** Also releases this store's lock on `hash`, in the same transaction: once the result is there, nobody needs it (HeldLock.release() is then a no-op). */
   async write(hash: string, data: Uint8Array, meta: ResultMeta): Promise<void> {
     const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const k = this.keys;
-    await this.run("store a result", () =>
-      this.client
-        .multi()
-        .set(k.marker, MARKER_TEXT, "NX")
-        .set(k.result(hash), bytes)
-        .hset(k.meta, hash, encodeMeta(meta, bytes.byteLength, crc32(bytes)))
-        .hdel(k.failures, hash)
-        .incr(k.changes)
-        .publish(k.events, "result")
-        .exec()
-        .then(checkExec),
-    );
+    const held = this.held.get(hash);
+    if (held) held.hadResult = undefined;
+    const transaction = this.client
+      .multi()
+      .set(k.marker, MARKER_TEXT, "NX")
+      .set(k.result(hash), bytes)
+      .hset(k.meta, hash, encodeMeta(meta, bytes.byteLength, crc32(bytes)))
+      .hdel(k.failures, hash)
+      .incr(k.changes)
+      .publish(k.events, "result");
+    if (held) transaction.jugRelease(held.key, k.lockIndex, k.changes, held.value, hash, k.events);
+    await this.run("store a result", () => transaction.exec().then(checkExec));
+    if (held) this.forget(hash, held);
   }
 
   async meta(hash: string): Promise<ResultMeta | undefined> {
@@ -139,6 +156,10 @@ export class RedisStore implements Store {
 
   async remove(hashes: readonly string[]): Promise<number> {
     let removed = 0;
+    for (const h of hashes) {
+      const held = this.held.get(h);
+      if (held) held.hadResult = undefined;
+    }
     for (let i = 0; i < hashes.length; i += REMOVE_BATCH) {
       const batch = hashes.slice(i, i + REMOVE_BATCH);
       const replies = await this.run("remove results", () =>
@@ -161,38 +182,46 @@ export class RedisStore implements Store {
 
   async lock(hash: string, owner: LockOwner): Promise<HeldLock | null> {
     const k = this.keys;
-    const mine: LockValue = { worker: owner.worker, host: owner.host, pid: owner.pid, since: owner.since, token: randomBytes(9).toString("base64") };
+    const mine: LockValue = { worker: owner.worker, host: owner.host, pid: owner.pid, since: owner.since, token: `${TOKEN_BASE}${tokens++}` };
     const value = JSON.stringify(mine);
     const key = k.lock(hash);
-    const holder = await this.run("take a lock", () => this.client.jugAcquire(key, k.lockIndex, k.marker, value, this.staleMs, hash, MARKER_TEXT));
-    if (holder !== null) {
+    const [taken, detail] = await this.run("take a lock", () => this.client.jugAcquire(key, k.lockIndex, k.marker, k.meta, value, this.staleMs, hash, MARKER_TEXT));
+    let hadResult: boolean | undefined;
+    if (taken === 1) hadResult = detail === 1;
+    else {
+      const holder = detail;
       const current = parseLockValue(holder);
       // A command resent after a reconnect may find the lock its first sending took.
       const ours = current?.token === mine.token;
       if (!ours) {
         if (!current || !isDeadLocalOwner(current)) return null;
-        const taken = await this.run("take over a lock", () => this.client.jugReclaim(key, holder, value, this.staleMs));
-        if (taken !== 1) return null;
+        const reclaimed = await this.run("take over a lock", () => this.client.jugReclaim(key, holder, value, this.staleMs));
+        if (reclaimed !== 1) return null;
       }
     }
-    this.held.set(hash, { key, value });
+    const held: Held = { key, value, hadResult, released: false };
+    this.held.set(hash, held);
     this.refreshTimer ??= setInterval(() => void this.refreshLocks(), refreshIntervalMs(this.staleMs)).unref();
-    let released = false;
-    return {
-      hash,
-      release: async () => {
-        if (released) return;
-        released = true;
-        this.held.delete(hash);
-        if (this.held.size === 0) this.stopRefreshing();
-        try {
-          await this.client.jugRelease(key, k.lockIndex, k.changes, value, hash, k.events);
-        } catch (e) {
-          // Never rejects: the lock expires after the stale window anyway.
-          this.onProblem(`could not release the lock of task ${hash} in ${this.location} (${this.failure(e, "release a lock").message}); it expires within ${this.staleMs} ms`);
-        }
-      },
-    };
+    return { hash, release: () => this.release(hash, held) };
+  }
+
+  /** Never rejects: a lock that cannot be released expires after the stale window. */
+  private async release(hash: string, held: Held): Promise<void> {
+    if (held.released) return;
+    this.forget(hash, held);
+    const k = this.keys;
+    try {
+      await this.client.jugRelease(held.key, k.lockIndex, k.changes, held.value, hash, k.events);
+    } catch (e) {
+      // A lost connection is reported by the worker's next command; a refusal is worth a warning.
+      if (this.client.status !== "end") this.onProblem(`could not release the lock of task ${hash} (${this.failure(e, "release a lock").message}); it expires within ${this.staleMs / 1000} s`);
+    }
+  }
+
+  private forget(hash: string, held: Held): void {
+    held.released = true;
+    if (this.held.get(hash) === held) this.held.delete(hash);
+    if (this.held.size === 0) this.stopRefreshing();
   }
 
   /** Extends every lock this store holds, in one round trip; reports a lock that is no longer ours. */
@@ -207,8 +236,8 @@ export class RedisStore implements Store {
       return;
     }
     held.forEach(([hash, h], i) => {
-      if (kept[i] === 1 || this.held.get(hash) !== h) return;
-      this.held.delete(hash);
+      if (kept[i] === 1 || h.released) return;
+      this.forget(hash, h);
       this.onProblem(`the lock of task ${hash} in ${this.location} was lost (removed by \`jug cleanup\`, or not refreshed within ${this.staleMs} ms); another worker may run the task too`);
     });
   }
@@ -252,9 +281,9 @@ export class RedisStore implements Store {
       if (v && !isDeadLocalOwner(v)) locks.set(flat[i]!, { worker: v.worker, host: v.host, pid: v.pid, since: v.since });
     }
     const failures = new Map<string, FailureRecord>(Object.entries(failureList as Record<string, string>).map(([h, text]) => [h, JSON.parse(text) as FailureRecord]));
-    const results = new Map<string, ResultMeta>();
-    await this.scanMeta((hash, text) => results.set(hash, publicMeta(decodeMeta(text))));
-    return { results, locks, failures, problems: [] };
+    const texts = new Map<string, string>();
+    await this.scanMeta((hash, text) => texts.set(hash, text));
+    return { results: new MetaView(texts), locks, failures, problems: [] };
   }
 
   /** Every result's metadata, SCAN_BATCH at a time (Redis serves other workers between batches). */
@@ -377,8 +406,8 @@ export class RedisStore implements Store {
     const cause = this.lastError()?.message ?? errorText(e);
     return new RedisStoreError(
       this.location,
-      `cannot ${what}: the connection was lost (${cause}) and could not be made again within ${RECONNECT_WINDOW_S} s. ` +
-        `Results stored so far are kept in Redis; locks this process held expire within ${this.staleMs / 1000} s`,
+      `cannot ${what}: connection lost (${cause}) and not back within ${RECONNECT_WINDOW_S} s; ` +
+        `the task in progress was not stored, and the locks of this process expire within ${this.staleMs / 1000} s`,
     );
   }
 }

@@ -6,16 +6,17 @@
 import type { Redis, Result } from "ioredis";
 
 /**
- * Takes the lock if free. KEYS: lock, lock index, marker. ARGV: value, stale ms, task hash, marker text.
- * Returns nil when taken, else the current holder's value.
+ * Takes the lock if free. KEYS: lock, lock index, marker, result metadata. ARGV: value, stale ms, task hash, marker text.
+ * Returns {1, 1 if the result exists else 0} when taken (the "has" of has -> lock -> has, in the same
+ * round trip), else {0, the current holder's value}.
  */
 const acquire = `
 local held = redis.call('GET', KEYS[1])
-if held then return held end
+if held then return {0, held} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 redis.call('SET', KEYS[3], ARGV[4], 'NX')
-return false`;
+return {1, redis.call('HEXISTS', KEYS[4], ARGV[3])}`;
 
 /** Replaces the holder's value if it is still `expected`. KEYS: lock. ARGV: expected, value, stale ms. Returns 1 or 0. */
 const reclaim = `
@@ -62,7 +63,7 @@ end
 return out`;
 
 const SCRIPTS = {
-  jugAcquire: { numberOfKeys: 3, lua: acquire },
+  jugAcquire: { numberOfKeys: 4, lua: acquire },
   jugReclaim: { numberOfKeys: 1, lua: reclaim },
   jugRefresh: { lua: refresh },
   jugRelease: { numberOfKeys: 3, lua: release },
@@ -71,7 +72,7 @@ const SCRIPTS = {
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    jugAcquire(lock: string, lockIndex: string, marker: string, value: string, staleMs: number, hash: string, markerText: string): Result<string | null, Context>;
+    jugAcquire(lock: string, lockIndex: string, marker: string, meta: string, value: string, staleMs: number, hash: string, markerText: string): Result<[1, 0 | 1] | [0, string], Context>;
     jugReclaim(lock: string, expected: string, value: string, staleMs: number): Result<number, Context>;
     /** No fixed key count: numkeys, the lock keys, the stale window, each lock's value. */
     jugRefresh(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Result<number[], Context>;
