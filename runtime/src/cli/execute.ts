@@ -33,6 +33,16 @@ const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGT
 
 export async function executeCommand(jugfileArg: string | undefined, options: ExecuteOptions, userArgs: readonly string[]): Promise<number> {
   const ctx = await openJug(jugfileArg, options, userArgs);
+  try {
+    return await execute(ctx, options, userArgs);
+  } catch (e) {
+    // Close before the error is reported: an open connection (Redis store) would keep the process alive.
+    await ctx.store.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function execute(ctx: JugContext, options: ExecuteOptions, userArgs: readonly string[]): Promise<number> {
   const selection = options.target ? withDependencies(ctx.tasks, options.target) : ctx.unique;
   if (options.child) return runChild(ctx, selection, options);
 

@@ -5,7 +5,7 @@ import { withDependents } from "../engine/select";
 import { shortSummary, stateCounts } from "../engine/status";
 import { resolveJugfile, loadJugfile } from "../loader";
 import { TASK_STATES, type StatusDocument, type TaskState } from "../protocol/status";
-import { EXIT_FAILED, EXIT_OK, newTable, openJug, storeLocation, type CommonOptions } from "./common";
+import { EXIT_FAILED, EXIT_OK, newTable, openJug, type CommonOptions } from "./common";
 
 export interface StatusOptions extends CommonOptions {
   short?: boolean;
@@ -16,7 +16,8 @@ export interface StatusOptions extends CommonOptions {
 export async function currentStatus(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<StatusDocument> {
   const ctx = await openJug(jugfileArg, options, userArgs, { callSites: true });
   try {
-    return statusDocument(ctx.jugfile, storeLocation(ctx.jugfile, options), ctx.tasks, await ctx.store.snapshot());
+    // The store's own location: a Redis URL without its password.
+    return statusDocument(ctx.jugfile, ctx.store.location, ctx.tasks, await ctx.store.snapshot());
   } finally {
     await ctx.store.close();
   }
