@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   CorruptResultError,
   STORE_LAYOUT_VERSION,
@@ -213,4 +214,107 @@ test("a new reader of a large log of small results sees each result, its metadat
   assert.equal(await again.has("héllo"), true);
   assert.equal((await again.snapshot()).results.size, count + 1);
   await again.close();
+});
+
+// --- the saved index of a closed log (logs/<name>.idx): used instead of reading the log -------------
+
+const taskHash = (i: number) => createHash("sha256").update(`task ${i}`).digest("hex");
+
+/** A closed store of `count` small results with task-shaped hashes (a log large enough to get a saved index). */
+async function storeWithSavedIndex(count: number): Promise<string> {
+  const dir = freshDir();
+  const writer = await openStore(dir);
+  for (let i = 0; i < count; i++) await writer.write(taskHash(i), Buffer.from(String(i)), { ...meta, preview: String(i) });
+  await writer.close();
+  assert.equal(fs.readdirSync(path.join(dir, "logs")).filter((f) => f.endsWith(".idx")).length, 1, "the closed log has its saved index");
+  return dir;
+}
+
+test("a new reader of a closed log with a saved index sees the same results, metadata, bytes, failures, removals and rewrites", async () => {
+  const dir = freshDir();
+  const writer = await openStore(dir);
+  const count = 1_500;
+  for (let i = 0; i < count; i++) await writer.write(taskHash(i), Buffer.from(String(i)), { ...meta, name: `jugfile.t${i % 7}`, preview: String(i) });
+  await writer.write(taskHash(5), Buffer.from("five"), { ...meta, preview: "five" }); // a rewrite: the later record counts
+  await writer.write(taskHash(count), Buffer.alloc(100_000, 7), meta); // a blob among them
+  assert.equal(await writer.remove([taskHash(7)]), 1);
+  await writer.markFailed(taskHash(-1), { name: "jugfile.f", message: "boom", stack: "", worker: "h:1", time: meta.time });
+  await writer.close();
+  assert.ok(fs.readdirSync(path.join(dir, "logs")).some((f) => f.endsWith(".idx")));
+
+  const problems: string[] = [];
+  const reader = await openStore(dir, { onProblem: (m) => problems.push(m) });
+  const snap = await reader.snapshot();
+  assert.equal(snap.results.size, count); // count + the blob - the removed one
+  assert.equal(snap.results.has(taskHash(7)), false);
+  assert.equal(snap.results.get(taskHash(1499))?.name, "jugfile.t1");
+  assert.equal(snap.results.get(taskHash(1499))?.preview, "1499");
+  assert.equal(snap.results.get(taskHash(5))?.preview, "five");
+  assert.equal(snap.failures.get(taskHash(-1))?.message, "boom");
+  assert.deepEqual(new Set(snap.results.keys()), new Set([...Array.from({ length: count + 1 }, (_, i) => taskHash(i))].filter((h) => h !== taskHash(7))));
+  assert.equal(Buffer.from(await reader.read(taskHash(1234))).toString(), "1234");
+  assert.equal(Buffer.from(await reader.read(taskHash(5))).toString(), "five");
+  assert.equal((await reader.read(taskHash(count))).length, 100_000);
+  assert.equal(await reader.has("not-a-task-hash"), false);
+  // Changes by another process on top of the indexed log: a removal and a rewrite.
+  assert.equal(await reader.remove([taskHash(8)]), 1);
+  await reader.write(taskHash(9), Buffer.from("nine"), { ...meta, preview: "nine" });
+  await reader.clearFailed(taskHash(-1));
+  await reader.close();
+  assert.deepEqual(problems, []);
+
+  const again = await openStore(dir);
+  assert.equal(await again.has(taskHash(8)), false);
+  assert.equal(Buffer.from(await again.read(taskHash(9))).toString(), "nine");
+  assert.equal((await again.meta(taskHash(9)))?.preview, "nine");
+  assert.equal((await again.snapshot()).failures.size, 0);
+  assert.equal((await again.snapshot()).results.size, count - 1);
+  await again.close();
+});
+
+test("a damaged saved index is reported and the log is read instead", async () => {
+  const dir = await storeWithSavedIndex(1_000);
+  const index = path.join(dir, "logs", fs.readdirSync(path.join(dir, "logs")).find((f) => f.endsWith(".idx"))!);
+  const bytes = fs.readFileSync(index);
+  bytes[bytes.length >> 1] ^= 0xff;
+  fs.writeFileSync(index, bytes);
+  const problems: string[] = [];
+  const reader = await openStore(dir, { onProblem: (m) => problems.push(m) });
+  assert.equal((await reader.snapshot()).results.size, 1_000);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!, /saved index .*\.idx is damaged \(checksum mismatch\); reading .*\.log instead/);
+  await reader.close();
+});
+
+test("a log altered after its index was written is read again, and the damaged record is found and named", async () => {
+  const dir = await storeWithSavedIndex(1_000);
+  const log = onlyLog(dir);
+  const content = fs.readFileSync(log);
+  content[content.indexOf(taskHash(500)) + 100] ^= 0xff; // in the metadata of that result
+  fs.writeFileSync(log, content); // same size, at once (within the same clock tick, often)
+  const problems: string[] = [];
+  const reader = await openStore(dir, { onProblem: (m) => problems.push(m) });
+  assert.equal(await reader.has(taskHash(500)), false);
+  assert.equal(await reader.has(taskHash(501)), true);
+  assert.match(problems.join("\n"), new RegExp(`damaged record in .*\\.log at byte \\d+ \\(task ${taskHash(500)}\\): checksum mismatch`));
+  await reader.close();
+});
+
+test("a record altered after a reader used the saved index fails read() and its metadata, and is then missing", async () => {
+  const dir = await storeWithSavedIndex(1_000);
+  const reader = await openStore(dir);
+  assert.equal(await reader.has(taskHash(10)), true); // indexed from the saved index
+  const log = onlyLog(dir);
+  const content = fs.readFileSync(log);
+  content[content.indexOf(taskHash(10)) + 100] ^= 0xff;
+  content[content.indexOf(taskHash(20)) + 100] ^= 0xff;
+  fs.writeFileSync(log, content);
+  await assert.rejects(reader.read(taskHash(10)), (e: unknown) => e instanceof CorruptResultError && e.hash === taskHash(10) && e.message.includes(log));
+  assert.equal(await reader.has(taskHash(10)), false);
+  // Reading metadata checks each record read: the other altered one is found there.
+  const snap = await reader.snapshot();
+  assert.equal(snap.results.get(taskHash(30))?.preview, "30");
+  assert.equal(await reader.has(taskHash(20)), false);
+  assert.match((await reader.snapshot()).problems!.join("\n"), new RegExp(`task ${taskHash(20)}\\): checksum mismatch`));
+  await reader.close();
 });

@@ -43,7 +43,7 @@ import {
   tombstoneRecord,
 } from "./records";
 import { ResultIndex } from "./result-index";
-import { LogIndexDamaged, decodeLogIndex, encodeLogIndex, eventEntry, forEachEvent, indexCovers } from "./log-index";
+import { LogIndexDamaged, encodeLogIndex, eventEntry, forEachEvent, indexCovers, readLogIndex, sortedByKey } from "./log-index";
 import { LockKeeperClient } from "./lock-keeper-client";
 import { isAlive, isDeadLocalOwner, lockStaleMs } from "../lock-owner";
 import { readOwner, removeLockEntry } from "./lock-entry";
@@ -583,14 +583,19 @@ export class FileStore implements Store {
       return;
     }
     const read = chunk.subarray(0, got);
-    this.results.beginChunk(read, "heads");
     let outcome: ReturnType<typeof scanRecords>;
-    try {
-      outcome = scanRecords(read, from, (body, offset) => {
-        if (body[0] === Kind.Inline || body[0] === Kind.Blob) this.results.upgrade(log.number, offset, body, resultMetaEnd(body));
-      });
-    } finally {
-      this.results.endChunk();
+    if (this.results.isSegment(log.number)) {
+      outcome = scanRecords(read, from, () => {}); // the checksums: the segment knows where each record is
+      this.results.attachHeads(log.number, read, from);
+    } else {
+      this.results.beginChunk(read, "heads");
+      try {
+        outcome = scanRecords(read, from, (body, offset) => {
+          if (body[0] === Kind.Inline || body[0] === Kind.Blob) this.results.upgrade(log.number, offset, body, resultMetaEnd(body));
+        });
+      } finally {
+        this.results.endChunk();
+      }
     }
     for (const p of outcome.problems) {
       if (p.hash) this.forget(p.hash, log, p.offset);
@@ -605,28 +610,22 @@ export class FileStore implements Store {
    */
   private useSavedIndex(log: Log): void {
     const indexPath = path.join(this.logsDir, savedIndexName(log.name));
-    let bytes: Buffer;
+    let saved: ReturnType<typeof readLogIndex>;
     let indexMtimeNs: bigint;
     try {
       const fd = fs.openSync(indexPath, "r");
       try {
         const stat = fs.fstatSync(fd, { bigint: true });
         indexMtimeNs = stat.mtimeNs;
-        bytes = Buffer.allocUnsafeSlow(Number(stat.size));
-        if (readFully(fd, bytes, 0) !== bytes.length) return;
+        saved = readLogIndex(Number(stat.size), (into, position) => {
+          if (readFully(fd, into, position) !== into.length) throw new LogIndexDamaged("truncated");
+        });
       } finally {
         fs.closeSync(fd);
       }
-    } catch {
-      return; // removed meanwhile, or unreadable: read the log
-    }
-    let saved: ReturnType<typeof decodeLogIndex>;
-    try {
-      saved = decodeLogIndex(bytes);
     } catch (e) {
-      if (!(e instanceof LogIndexDamaged)) throw e;
-      this.report(`saved index ${indexPath} is damaged (${e.message}); reading ${log.path} instead`);
-      return;
+      if (e instanceof LogIndexDamaged) this.report(`saved index ${indexPath} is damaged (${e.message}); reading ${log.path} instead`);
+      return; // otherwise removed meanwhile, or unreadable: read the log
     }
     if (!saved || saved.logName !== log.name) return;
     let now: fs.BigIntStats;
@@ -637,7 +636,7 @@ export class FileStore implements Store {
     }
     if (!indexCovers(saved.stamp, { size: now.size, mtimeNs: now.mtimeNs, ctimeNs: now.ctimeNs, ino: now.ino }, indexMtimeNs)) return;
     this.version++;
-    this.results.addSaved(log.number, saved, this.dead.size > 0 ? (offset) => this.dead.has(recordId(log.number, offset)) : undefined);
+    this.results.addSegment(log.number, saved, this.dead.size > 0 ? (offset) => this.dead.has(recordId(log.number, offset)) : undefined);
     forEachEvent(saved.events, (offset, body, length) => this.index(log, body, offset, length));
     log.parsed = Number(saved.stamp.size);
   }
@@ -648,11 +647,12 @@ export class FileStore implements Store {
     const tmp = path.join(this.tmpDir, `${savedIndexName(own.name)}.${randomBytes(4).toString("hex")}`);
     try {
       const stat = fs.fstatSync(own.fd, { bigint: true });
-      if (stat.size !== BigInt(own.parsed)) return; // not only ours
+      const records = this.results.recordsOf(own.number);
+      if (stat.size !== BigInt(own.parsed) || !records) return; // not only ours, or a hash that is not a task hash
       const bytes = encodeLogIndex({
         logName: own.name,
         stamp: { size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino },
-        ...this.results.savedRecords(own.number),
+        ...sortedByKey(records),
         events: Buffer.concat(own.events),
       });
       const fd = fs.openSync(tmp, "wx");
@@ -880,7 +880,7 @@ function readAt(file: string, into: Buffer, position: number): number {
   }
 }
 
-function readFully(fd: number, into: Buffer, position: number): number {
+function readFully(fd: number, into: Uint8Array, position: number): number {
   let got = 0;
   while (got < into.length) {
     const n = fs.readSync(fd, into, got, into.length - got, position + got);

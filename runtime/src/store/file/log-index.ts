@@ -1,20 +1,23 @@
 /**
- * The saved index of a log (`logs/<name>.log.idx`, see docs/store-layout.md): what a reader needs to
- * index the log without parsing it, so opening a store of 100,000s of results reads a few MB instead
- * of every record. Written by the log's writer when it closes; a cache, never the only copy of
- * anything: a missing, stale or damaged one means the log is read instead. Pure encode/decode.
+ * The saved index of a log (`logs/<name>.idx`, see docs/store-layout.md): what a reader needs to
+ * index the log without parsing it, so opening a store of 100,000s of results reads ~45 bytes per
+ * result instead of every record. Written by the log's writer when it closes; a cache, never the
+ * only copy of anything: a missing, stale or damaged one means the log is read instead.
  *
- *   "JUGI" | u32 version | u64 log size, mtime ns, ctime ns, inode (the log as it was when this was written)
- *   | u32 results | u32 key bytes | u32 event bytes | str16 log name
- *   | keys: per result record, u8 kind · u8 hash length · hash        (the start of its record body)
- *   | f64 offset[results] | u32 record length[results] | u32 FNV-1a of the hash[results]
- *   | events: per tombstone or failure record, f64 offset · the whole record (header and body)
+ *   "JUGI" | u32 version | u64 log size, mtime ns, ctime ns, inode (the log as it was when indexed)
+ *   | u32 results | u32 event bytes | str16 log name
+ *   | keys: per result record, its hash as 32 bytes (the hash is 64 lowercase hex digits), sorted
+ *   | f64 offset[results] | u32 record length[results] | u8 kind[results]      (in the order of the keys)
+ *   | events: per tombstone or failure record, f64 offset · the whole record (header and body), in log order
  *   | u32 CRC-32 of everything before
+ *
+ * Only logs whose every result hash is 64 lowercase hex digits (every jug task hash) get an index.
  */
 import { RECORD_HEADER_BYTES, crc32 } from "./records";
 
 export const LOG_INDEX_MAGIC = 0x4947554a; // "JUGI" read as a little-endian u32
 export const LOG_INDEX_VERSION = 1;
+export const KEY_BYTES = 32;
 
 /** What the index says about its log; compared with the log's current stat before the index is used. */
 export interface LogStamp {
@@ -24,96 +27,109 @@ export interface LogStamp {
   ino: bigint;
 }
 
-export interface LogIndex {
-  logName: string;
-  stamp: LogStamp;
-  results: number;
-  /** Per result record, in log order: u8 kind, u8 hash length, hash bytes. */
+/** The result records of a log, one entry per record: columns in the same order. */
+export interface KeyedRecords {
+  /** KEY_BYTES per record: its hash, as bytes. */
   keys: Buffer;
   offsets: Float64Array;
   lengths: Uint32Array;
-  keyHashes: Uint32Array;
-  /** Tombstone and failure records, in log order: f64 offset, then the record. */
-  events: Buffer;
+  kinds: Uint8Array;
 }
 
-const FIXED_HEADER = 4 + 4 + 4 * 8 + 3 * 4;
-
-export function encodeLogIndex(index: Omit<LogIndex, "results">): Buffer {
-  const results = index.offsets.length;
-  const name = Buffer.from(index.logName, "utf8");
-  const size = FIXED_HEADER + 2 + name.length + index.keys.length + results * 16 + index.events.length + 4;
-  const out = Buffer.alloc(size);
-  let at = out.writeUInt32LE(LOG_INDEX_MAGIC, 0);
-  at = out.writeUInt32LE(LOG_INDEX_VERSION, at);
-  for (const v of [index.stamp.size, index.stamp.mtimeNs, index.stamp.ctimeNs, index.stamp.ino]) at = out.writeBigUInt64LE(v, at);
-  at = out.writeUInt32LE(results, at);
-  at = out.writeUInt32LE(index.keys.length, at);
-  at = out.writeUInt32LE(index.events.length, at);
-  at = out.writeUInt16LE(name.length, at);
-  at += name.copy(out, at);
-  at += index.keys.copy(out, at);
-  at += Buffer.from(index.offsets.buffer, index.offsets.byteOffset, results * 8).copy(out, at);
-  at += Buffer.from(index.lengths.buffer, index.lengths.byteOffset, results * 4).copy(out, at);
-  at += Buffer.from(index.keyHashes.buffer, index.keyHashes.byteOffset, results * 4).copy(out, at);
-  at += index.events.copy(out, at);
-  out.writeUInt32LE(crc32(out.subarray(0, at)), at);
-  return out;
+export interface LogIndex extends KeyedRecords {
+  logName: string;
+  stamp: LogStamp;
+  /** Tombstone and failure records, in log order: f64 offset, then the record. */
+  events: Buffer;
 }
 
 /** Thrown for bytes that are not a readable log index (damaged, or truncated). */
 export class LogIndexDamaged extends Error {}
 
-/**
- * Decodes a log index; undefined for another version (ignored: the log is read instead), throws
- * LogIndexDamaged when the bytes fail their checksum or do not add up. The keys are copied out, so
- * the index keeps only what it needs of `bytes`.
- */
-export function decodeLogIndex(bytes: Buffer): LogIndex | undefined {
-  if (bytes.length < FIXED_HEADER + 6 || bytes.readUInt32LE(0) !== LOG_INDEX_MAGIC) throw new LogIndexDamaged("not a log index");
-  if (bytes.readUInt32LE(4) !== LOG_INDEX_VERSION) return undefined;
-  const end = bytes.length - 4;
-  if (crc32(bytes.subarray(0, end)) !== bytes.readUInt32LE(end)) throw new LogIndexDamaged("checksum mismatch");
-  let at = 8;
-  const u64 = () => {
-    const v = bytes.readBigUInt64LE(at);
-    at += 8;
-    return v;
-  };
-  const stamp: LogStamp = { size: u64(), mtimeNs: u64(), ctimeNs: u64(), ino: u64() };
-  const results = bytes.readUInt32LE(at);
-  const keyBytes = bytes.readUInt32LE(at + 4);
-  const eventBytes = bytes.readUInt32LE(at + 8);
-  const nameLength = bytes.readUInt16LE(at + 12);
-  at += 14;
-  const logName = bytes.toString("utf8", at, at + nameLength);
-  at += nameLength;
-  if (at + keyBytes + results * 16 + eventBytes !== end) throw new LogIndexDamaged("sections do not add up");
-  const keys = Buffer.allocUnsafeSlow(keyBytes);
-  bytes.copy(keys, 0, at, at + keyBytes);
-  at += keyBytes;
-  const column = <T extends Float64Array | Uint32Array>(make: new (n: number) => T, width: number): T => {
-    const a = new make(results);
-    Buffer.from(a.buffer).set(bytes.subarray(at, at + results * width));
-    at += results * width;
-    return a;
-  };
-  const offsets = column(Float64Array, 8);
-  const lengths = column(Uint32Array, 4);
-  const keyHashes = column(Uint32Array, 4);
-  const events = bytes.subarray(at, end);
-  checkKeys(keys, results);
-  return { logName, stamp, results, keys, offsets, lengths, keyHashes, events };
+const FIXED_HEADER = 4 + 4 + 4 * 8 + 4 + 4 + 2;
+
+/** `records` sorted by key (then by offset): the order an index keeps them in. */
+export function sortedByKey(records: KeyedRecords): KeyedRecords {
+  const n = records.offsets.length;
+  const { keys } = records;
+  // The first 6 bytes as a number decide almost every comparison without touching the rest.
+  const prefix = new Float64Array(n);
+  for (let i = 0; i < n; i++) prefix[i] = keys.readUIntBE(i * KEY_BYTES, 6);
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) =>
+      prefix[a]! - prefix[b]! ||
+      keys.compare(keys, b * KEY_BYTES, (b + 1) * KEY_BYTES, a * KEY_BYTES, (a + 1) * KEY_BYTES) ||
+      records.offsets[a]! - records.offsets[b]!,
+  );
+  const sorted: KeyedRecords = { keys: Buffer.allocUnsafe(n * KEY_BYTES), offsets: new Float64Array(n), lengths: new Uint32Array(n), kinds: new Uint8Array(n) };
+  order.forEach((from, to) => {
+    keys.copy(sorted.keys, to * KEY_BYTES, from * KEY_BYTES, (from + 1) * KEY_BYTES);
+    sorted.offsets[to] = records.offsets[from]!;
+    sorted.lengths[to] = records.lengths[from]!;
+    sorted.kinds[to] = records.kinds[from]!;
+  });
+  return sorted;
 }
 
-/** Each key entry fits, and they fill the section exactly. */
-function checkKeys(keys: Buffer, results: number): void {
-  let at = 0;
-  for (let i = 0; i < results; i++) {
-    if (at + 2 > keys.length) throw new LogIndexDamaged("keys do not add up");
-    at += 2 + keys[at + 1]!;
+/** The index file's bytes; `index` must be sorted by key (sortedByKey). */
+export function encodeLogIndex(index: LogIndex): Buffer {
+  const n = index.offsets.length;
+  const name = Buffer.from(index.logName, "utf8");
+  const out = Buffer.alloc(FIXED_HEADER + name.length + n * (KEY_BYTES + 13) + index.events.length + 4);
+  let at = out.writeUInt32LE(LOG_INDEX_MAGIC, 0);
+  at = out.writeUInt32LE(LOG_INDEX_VERSION, at);
+  for (const v of [index.stamp.size, index.stamp.mtimeNs, index.stamp.ctimeNs, index.stamp.ino]) at = out.writeBigUInt64LE(v, at);
+  at = out.writeUInt32LE(n, at);
+  at = out.writeUInt32LE(index.events.length, at);
+  at = out.writeUInt16LE(name.length, at);
+  at += name.copy(out, at);
+  for (const column of [index.keys, index.offsets, index.lengths, index.kinds, index.events]) {
+    at += Buffer.from(column.buffer, column.byteOffset, column.byteLength).copy(out, at);
   }
-  if (at !== keys.length) throw new LogIndexDamaged("keys do not add up");
+  out.writeUInt32LE(crc32(out.subarray(0, at)), at);
+  return out;
+}
+
+/**
+ * Reads a log index of `size` bytes through `readAt` (which fills `into` from file position
+ * `position`), each column straight into its own array: nothing is read twice or copied. Undefined
+ * for another version (the log is read instead); throws LogIndexDamaged when the bytes fail their
+ * checksum or do not add up.
+ */
+export function readLogIndex(size: number, readAt: (into: Uint8Array, position: number) => void): LogIndex | undefined {
+  if (size < FIXED_HEADER + 4) throw new LogIndexDamaged("too short");
+  const fixed = Buffer.allocUnsafe(FIXED_HEADER);
+  readAt(fixed, 0);
+  if (fixed.readUInt32LE(0) !== LOG_INDEX_MAGIC) throw new LogIndexDamaged("not a log index");
+  if (fixed.readUInt32LE(4) !== LOG_INDEX_VERSION) return undefined;
+  const stamp: LogStamp = { size: fixed.readBigUInt64LE(8), mtimeNs: fixed.readBigUInt64LE(16), ctimeNs: fixed.readBigUInt64LE(24), ino: fixed.readBigUInt64LE(32) };
+  const n = fixed.readUInt32LE(40);
+  const eventBytes = fixed.readUInt32LE(44);
+  const name = Buffer.allocUnsafe(fixed.readUInt16LE(48));
+  if (FIXED_HEADER + name.length + n * (KEY_BYTES + 13) + eventBytes + 4 !== size) throw new LogIndexDamaged("sections do not add up");
+  readAt(name, FIXED_HEADER);
+  const index: LogIndex = {
+    logName: name.toString("utf8"),
+    stamp,
+    keys: Buffer.allocUnsafeSlow(n * KEY_BYTES),
+    offsets: new Float64Array(n),
+    lengths: new Uint32Array(n),
+    kinds: new Uint8Array(n),
+    events: Buffer.allocUnsafe(eventBytes),
+  };
+  let crc = crc32(name, crc32(fixed));
+  let at = FIXED_HEADER + name.length;
+  for (const column of [index.keys, index.offsets, index.lengths, index.kinds, index.events]) {
+    const bytes = new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
+    readAt(bytes, at);
+    crc = crc32(bytes, crc);
+    at += bytes.length;
+  }
+  const stored = Buffer.allocUnsafe(4);
+  readAt(stored, at);
+  if (stored.readUInt32LE(0) !== crc) throw new LogIndexDamaged("checksum mismatch");
+  forEachEvent(index.events, () => {}); // checks that they add up
+  return index;
 }
 
 /** Calls `visit` with each event record of an index: its offset in the log, its body and total length. */
@@ -151,4 +167,26 @@ export function indexCovers(recorded: LogStamp, log: LogStamp, indexMtimeNs: big
     recorded.ino === log.ino &&
     recorded.ctimeNs < indexMtimeNs
   );
+}
+
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) NIBBLE[48 + c] = c;
+for (let c = 0; c < 6; c++) NIBBLE[97 + c] = 10 + c;
+
+/**
+ * Writes the key of a hash of 64 lowercase hex digits into `key` (the hash is a string, or ASCII bytes
+ * hash[start, start + length)); false for any other hash (it has no key: it cannot be in an index).
+ */
+export function keyOfHash(hash: string | Uint8Array, key: Uint8Array, start = 0, length = hash.length - start): boolean {
+  if (length !== 2 * KEY_BYTES) return false;
+  const text = typeof hash === "string";
+  for (let j = 0; j < KEY_BYTES; j++) {
+    const c0 = text ? hash.charCodeAt(2 * j) : hash[start + 2 * j]!;
+    const c1 = text ? hash.charCodeAt(2 * j + 1) : hash[start + 2 * j + 1]!;
+    const hi = c0 < 128 ? NIBBLE[c0]! : -1;
+    const lo = c1 < 128 ? NIBBLE[c1]! : -1;
+    if (hi < 0 || lo < 0) return false;
+    key[j] = (hi << 4) | lo;
+  }
+  return true;
 }

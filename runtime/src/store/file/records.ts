@@ -35,16 +35,18 @@ export type EventBody =
   | { kind: Kind.Removed | Kind.Cleared; hash: string; target: RecordId }
   | { kind: Kind.Failed; hash: string; failure: FailureRecord };
 
-export const crc32: (data: Uint8Array) => number =
+/** CRC-32 of `data`; `previous` continues the CRC of the bytes before it. */
+export const crc32: (data: Uint8Array, previous?: number) => number =
   typeof (zlib as { crc32?: unknown }).crc32 === "function"
-    ? (data) => (zlib as unknown as { crc32(d: Uint8Array): number }).crc32(data)
+    ? // (zlib.crc32 of no bytes gives 0, not `previous`)
+      (data, previous = 0) => (data.length === 0 ? previous : (zlib as unknown as { crc32(d: Uint8Array, v: number): number }).crc32(data, previous))
     : tableCrc32;
 
 /** For Node releases before 20.15 (no zlib.crc32). */
-function tableCrc32(data: Uint8Array): number {
+function tableCrc32(data: Uint8Array, previous = 0): number {
   const table = (tableCrc32 as { table?: Uint32Array }).table ?? makeCrcTable();
   (tableCrc32 as { table?: Uint32Array }).table = table;
-  let c = 0xffffffff;
+  let c = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

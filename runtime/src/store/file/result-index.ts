@@ -5,7 +5,8 @@
  * decoded only when asked for (status, hover), and read from the log then if it is not in memory.
  */
 import type { ResultMeta } from "../types";
-import { decodeResultHead, type ResultHead } from "./records";
+import { RECORD_HEADER_BYTES, decodeResultHead, resultMetaEnd, type ResultHead } from "./records";
+import { KEY_BYTES, keyOfHash, type KeyedRecords } from "./log-index";
 
 const INITIAL_SLOTS = 1024;
 /** A chunk of a log smaller than this is never kept as an arena (what is needed of it is copied). */
@@ -17,12 +18,90 @@ const KEYS = 0;
 /** The growing arena of copied heads (kind, hash, metadata, blob reference). */
 const HEADS = 1;
 
-/** The columns of a log's saved index (log-index.ts) that the result index is built from. */
-export interface IndexedRecords {
-  keys: Buffer;
-  offsets: Float64Array;
-  lengths: Uint32Array;
-  keyHashes: Uint32Array;
+/** Ids of records in segments start here: (segment number + 1) * 2^32 + position. Below are slots. */
+const SEGMENT_IDS = 2 ** 32;
+/** The key of the hash being looked up (keyOfHash), reused: lookups are synchronous. */
+const lookupKey = new Uint8Array(KEY_BYTES);
+
+/**
+ * The result records of a log indexed from its saved index (log-index.ts): keys sorted, columns as
+ * read, found by binary search within the range a directory of key prefixes gives. Nothing per
+ * record is built when it is added: a log of 100,000 results costs ~45 bytes each, read once.
+ */
+class Segment {
+  readonly n: number;
+  /** dir[p] is the first position whose key starts with a prefix (top `16 - shift` bits) >= p. */
+  private readonly dir: Uint32Array;
+  private readonly shift: number;
+  /** Position -> index version at which that record was dropped. */
+  dropped: Map<number, number> | undefined;
+  /** Once its log's heads were read: arena number + 1 (0: none) and offset of each record's head. */
+  headArena: Uint32Array | undefined;
+  headAt: Uint32Array | undefined;
+
+  constructor(
+    readonly log: number,
+    readonly addedAt: number,
+    readonly records: KeyedRecords,
+  ) {
+    const n = (this.n = records.offsets.length);
+    const bits = n < 2 ? 0 : Math.min(16, Math.ceil(Math.log2(n)));
+    this.shift = 16 - bits;
+    const dir = (this.dir = new Uint32Array((1 << bits) + 1));
+    const keys = records.keys;
+    for (let i = 0; i < n; i++) dir[(((keys[i * KEY_BYTES]! << 8) | keys[i * KEY_BYTES + 1]!) >>> this.shift) + 1]!++;
+    for (let p = 1; p < dir.length; p++) dir[p]! += dir[p - 1]!;
+  }
+
+  /** The first position holding the key at key[at, at + KEY_BYTES), or -1. */
+  find(key: Uint8Array, at = 0): number {
+    const p = ((key[at]! << 8) | key[at + 1]!) >>> this.shift;
+    let lo = this.dir[p]!;
+    const end = this.dir[p + 1]!;
+    for (let hi = end; lo < hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if (this.compare(mid, key, at) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < end && this.compare(lo, key, at) === 0 ? lo : -1;
+  }
+
+  private compare(i: number, key: Uint8Array, at: number): number {
+    const keys = this.records.keys;
+    for (let j = 0, k = i * KEY_BYTES; j < KEY_BYTES; j++, k++) {
+      const d = keys[k]! - key[at + j]!;
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+
+  sameKey(i: number, j: number): boolean {
+    const keys = this.records.keys;
+    for (let k = 0; k < KEY_BYTES; k++) if (keys[i * KEY_BYTES + k] !== keys[j * KEY_BYTES + k]) return false;
+    return true;
+  }
+
+  liveAt(i: number, version: number): boolean {
+    return this.addedAt <= version && !(this.dropped && (this.dropped.get(i) ?? Infinity) <= version);
+  }
+
+  /** Of the records of the key at `first`, the one live at `version` that is latest in the log, or -1. */
+  currentAt(first: number, version: number): number {
+    let best = -1;
+    for (let i = first; i < this.n && (i === first || this.sameKey(i, first)); i++) {
+      if (this.liveAt(i, version) && (best === -1 || this.records.offsets[i]! > this.records.offsets[best]!)) best = i;
+    }
+    return best;
+  }
+
+  /** Positions of the records of the key at `first`. */
+  *group(first: number): IterableIterator<number> {
+    for (let i = first; i < this.n && (i === first || this.sameKey(i, first)); i++) yield i;
+  }
+
+  hashAt(i: number): string {
+    return this.records.keys.toString("hex", i * KEY_BYTES, (i + 1) * KEY_BYTES);
+  }
 }
 
 interface Chunk {
@@ -44,9 +123,10 @@ interface Chunk {
 export class ResultIndex {
   /** Bumped by every change; a change is stamped with the new value. */
   private version = 0;
-  /** Hashes with a live result. */
-  private liveHashes = 0;
   private count = 0;
+  /** Logs indexed from their saved index, in the order they were added. */
+  private readonly segments: Segment[] = [];
+  private sizeCache = { version: -1, size: 0 };
   private logOf = new Uint32Array(INITIAL_SLOTS);
   private offsetOf = new Float64Array(INITIAL_SLOTS);
   private lengthOf = new Uint32Array(INITIAL_SLOTS);
@@ -79,14 +159,45 @@ export class ResultIndex {
   /** `loadHeads(log)` gives the key-only slots of that log their heads (with beginChunk "heads", upgrade, endChunk). */
   constructor(private readonly loadHeads: (log: number) => void) {}
 
-  get size(): number {
-    return this.liveHashes;
+  /** The current live record of `hash` (its id), if any. */
+  current(hash: string): number | undefined {
+    const s = this.currentAtVersion(hash, this.version);
+    return s === -1 ? undefined : s;
   }
 
-  /** The current live slot of `hash`, if any. */
-  current(hash: string): number | undefined {
-    const s = this.currentAt(this.newest(hash), this.version);
-    return s === -1 ? undefined : s;
+  /** How many hashes have a live result at `version` (counted when asked: nothing on the hot paths needs it). */
+  sizeAt(version: number): number {
+    if (this.sizeCache.version !== version) {
+      let size = 0;
+      for (let k = 0; k < this.segments.length; k++) this.forEachCurrentInSegment(k, version, () => size++);
+      for (let s = 0; s < this.count; s++) if (this.liveAt(s, version) && this.currentAtVersion(this.keyOf(s), version) === s) size++;
+      this.sizeCache = { version, size };
+    }
+    return this.sizeCache.size;
+  }
+
+  /** Calls `visit` with each record of segment `k` that is its hash's current record at `version`. */
+  private forEachCurrentInSegment(k: number, version: number, visit: (position: number) => void): void {
+    const seg = this.segments[k]!;
+    const keys = seg.records.keys;
+    for (let i = 0; i < seg.n; i++) {
+      if (i > 0 && seg.sameKey(i, i - 1)) continue;
+      const current = seg.currentAt(i, version);
+      if (current === -1 || this.newerThanSegment(k, keys, i * KEY_BYTES, version)) continue;
+      visit(current);
+    }
+  }
+
+  /** True when the key at key[at...] has a record live at `version` indexed after segment k. */
+  private newerThanSegment(k: number, key: Uint8Array, at: number, version: number): boolean {
+    for (let later = k + 1; later < this.segments.length; later++) {
+      const seg = this.segments[later]!;
+      const first = seg.find(key, at);
+      if (first !== -1 && seg.currentAt(first, version) !== -1) return true;
+    }
+    if (this.count === 0) return false;
+    const slot = this.currentAt(this.newest(Buffer.from(key.subarray(at, at + KEY_BYTES)).toString("hex")), version);
+    return slot !== -1 && this.addedAt[slot]! > this.segments[k]!.addedAt;
   }
 
   /** Hashes with a live result. */
@@ -94,10 +205,16 @@ export class ResultIndex {
     return this.hashesAt(this.version);
   }
 
-  /** The live slots of `hash`, oldest first. */
+  /** The live records of `hash` (ids). */
   live(hash: string): number[] {
     const all: number[] = [];
     for (let s = this.newest(hash); s !== -1; s = this.olderOf[s]!) if (this.droppedAt[s] === LIVE) all.unshift(s);
+    if (this.segments.length > 0 && keyOfHash(hash, lookupKey)) {
+      this.segments.forEach((seg, k) => {
+        const first = seg.find(lookupKey);
+        if (first !== -1) for (const i of seg.group(first)) if (!seg.dropped?.has(i)) all.push(segmentId(k, i));
+      });
+    }
     return all;
   }
 
@@ -116,46 +233,38 @@ export class ResultIndex {
     this.link(s, bytesHash(arena, keyAt, keyAt + arena[keyAt - 1]!));
   }
 
-  /** Indexes the result records of a saved log index (in log order), except those `isDead` says were removed. */
-  addSaved(log: number, records: IndexedRecords, isDead: ((offset: number) => boolean) | undefined): void {
-    const n = records.offsets.length;
-    if (this.count + n > this.logOf.length) this.grow(this.count + n);
-    this.reserveHashes(n);
-    const arena = this.arenas.push(records.keys) - 1;
-    this.arenaHasHeads.push(false);
-    for (let i = 0, at = 0; i < n; i++, at += 2 + records.keys[at + 1]!) {
-      const offset = records.offsets[i]!;
-      if (isDead?.(offset)) continue;
-      const s = this.newSlot(log, offset, records.lengths[i]!);
-      this.arenaOf[s] = arena;
-      this.headOf[s] = at;
-      this.link(s, records.keyHashes[i]!);
+  /** Indexes the result records of a log from its saved index (sorted by key), except those `isDead` says were removed. */
+  addSegment(log: number, records: KeyedRecords, isDead: ((offset: number) => boolean) | undefined): void {
+    const seg = new Segment(log, ++this.version, records);
+    if (isDead) {
+      for (let i = 0; i < seg.n; i++) if (isDead(records.offsets[i]!)) (seg.dropped ??= new Map()).set(i, seg.addedAt);
     }
+    this.segments.push(seg);
   }
 
-  /** The key columns of every result record of `log` indexed so far (removed or not), in log order: what its saved index holds. */
-  savedRecords(log: number): IndexedRecords {
+  /**
+   * The result records of `log` indexed so far (removed or not), in log order, with their hashes as
+   * keys: what its saved index holds; undefined when a hash is not 64 lowercase hex digits.
+   */
+  recordsOf(log: number): KeyedRecords | undefined {
     const slots: number[] = [];
-    let keyBytes = 0;
-    for (let s = 0; s < this.count; s++) {
-      if (this.logOf[s] !== log) continue;
-      slots.push(s);
-      keyBytes += 2 + this.arenas[this.arenaOf[s]!]![this.headOf[s]! + 1]!;
-    }
-    const keys = Buffer.allocUnsafe(keyBytes);
-    const offsets = new Float64Array(slots.length);
-    const lengths = new Uint32Array(slots.length);
-    const keyHashes = new Uint32Array(slots.length);
-    let at = 0;
-    slots.forEach((s, i) => {
+    for (let s = 0; s < this.count; s++) if (this.logOf[s] === log) slots.push(s);
+    const records: KeyedRecords = {
+      keys: Buffer.allocUnsafe(slots.length * KEY_BYTES),
+      offsets: new Float64Array(slots.length),
+      lengths: new Uint32Array(slots.length),
+      kinds: new Uint8Array(slots.length),
+    };
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
       const arena = this.arenas[this.arenaOf[s]!]!;
       const head = this.headOf[s]!;
-      at += arena.copy(keys, at, head, head + 2 + arena[head + 1]!);
-      offsets[i] = this.offsetOf[s]!;
-      lengths[i] = this.lengthOf[s]!;
-      keyHashes[i] = this.keyHashOf[s]!;
-    });
-    return { keys, offsets, lengths, keyHashes };
+      if (!keyOfHash(arena, records.keys.subarray(i * KEY_BYTES), head + 2, arena[head + 1]!)) return undefined;
+      records.offsets[i] = this.offsetOf[s]!;
+      records.lengths[i] = this.lengthOf[s]!;
+      records.kinds[i] = arena[head]!;
+    }
+    return records;
   }
 
   private newSlot(log: number, offset: number, length: number): number {
@@ -179,13 +288,8 @@ export class ResultIndex {
     const older = this.table[bucket]!;
     this.olderOf[s] = older;
     this.table[bucket] = s;
-    if (older !== -1) {
-      this.newerOf[older] = s;
-      if (this.currentAt(older, this.version) === -1) this.liveHashes++;
-    } else {
-      this.liveHashes++;
-      if (++this.distinctHashes * 2 > this.table.length) this.rehash(this.table.length * 2);
-    }
+    if (older !== -1) this.newerOf[older] = s;
+    else if (++this.distinctHashes * 2 > this.table.length) this.rehash(this.table.length * 2);
   }
 
   private reserveHashes(n: number): void {
@@ -218,7 +322,7 @@ export class ResultIndex {
     this.chunk = undefined;
     if (chunk.buffer.length >= KEEP_CHUNK_MIN_BYTES && chunk.headBytes * 2 >= chunk.buffer.length) return true;
     chunk.slots.forEach((s, i) => {
-      const at = this.headOf[s]!;
+      const at = this.headPlace(s).at;
       if (chunk.mode === "heads") this.copy(HEADS, s, chunk.buffer, at, at + chunk.headEnds[i]!);
       else this.copy(KEYS, s, chunk.buffer, at, at + 2 + chunk.buffer[at + 1]!);
     });
@@ -227,20 +331,87 @@ export class ResultIndex {
     return false;
   }
 
-  /** During a "heads" chunk: the record at (log, offset), whose body is in the chunk, gives its slot its head if it lacks it. */
+  /** True when `log` was indexed from its saved index (its records are a segment: see attachHeads). */
+  isSegment(log: number): boolean {
+    return this.segments.some((seg) => seg.log === log);
+  }
+
+  /**
+   * Gives the records of segment log `log` their heads from `chunk`, the log's bytes from `from` on
+   * (checksums checked by the caller): each record's place in it is known from its offset. The chunk
+   * is kept when it is large and mostly heads; otherwise the heads are copied out of it.
+   */
+  attachHeads(log: number, chunk: Buffer, from: number): void {
+    const k = this.segments.findIndex((seg) => seg.log === log);
+    const seg = this.segments[k]!;
+    const { offsets, lengths } = seg.records;
+    const headEnds = new Int32Array(seg.n).fill(-1);
+    let headBytes = 0;
+    for (let i = 0; i < seg.n; i++) {
+      const start = offsets[i]! - from + RECORD_HEADER_BYTES;
+      const end = offsets[i]! - from + lengths[i]!;
+      if (start < RECORD_HEADER_BYTES || end > chunk.length || this.hasHead(segmentId(k, i))) continue;
+      try {
+        headEnds[i] = resultMetaEnd(chunk.subarray(start, end));
+      } catch {
+        continue; // malformed: no head (the checksum scan reported it)
+      }
+      headBytes += headEnds[i]!;
+    }
+    const keep = chunk.length >= KEEP_CHUNK_MIN_BYTES && headBytes * 2 >= chunk.length;
+    const arena = keep ? this.arenas.push(chunk) - 1 : -1;
+    if (keep) this.arenaHasHeads.push(true);
+    for (let i = 0; i < seg.n; i++) {
+      if (headEnds[i] === -1) continue;
+      const start = offsets[i]! - from + RECORD_HEADER_BYTES;
+      if (keep) this.setHead(segmentId(k, i), arena, start);
+      else this.copy(HEADS, segmentId(k, i), chunk, start, start + headEnds[i]!);
+    }
+  }
+
+  /** During a "heads" chunk: the record at (log, offset), whose body is in the chunk, gets its head if it lacks it (logs that are not segments). */
   upgrade(log: number, offset: number, body: Buffer, headEnd: number): void {
     const chunk = this.chunk!;
     const keyHash = bytesHash(body, 2, 2 + body[1]!);
     for (let s = this.table[this.bucketOf(keyHash, body, 2, body[1]!)]!; s !== -1; s = this.olderOf[s]!) {
       if (this.logOf[s] !== log || this.offsetOf[s] !== offset) continue;
-      if (!this.arenaHasHeads[this.arenaOf[s]!]) this.pointIntoChunk(chunk, s, body, headEnd);
+      if (!this.hasHead(s)) this.pointIntoChunk(chunk, s, body, headEnd);
       return;
     }
   }
 
+  private hasHead(id: number): boolean {
+    if (id < SEGMENT_IDS) return this.arenaHasHeads[this.arenaOf[id]!]!;
+    const [seg, i] = this.segmentOf(id);
+    return seg.headArena !== undefined && seg.headArena[i] !== 0;
+  }
+
+  /** Points record `id` at its bytes: at `at` in arena `arena`. */
+  private setHead(id: number, arena: number, at: number): void {
+    if (id < SEGMENT_IDS) {
+      this.arenaOf[id] = arena;
+      this.headOf[id] = at;
+      return;
+    }
+    const [seg, i] = this.segmentOf(id);
+    seg.headArena ??= new Uint32Array(seg.n);
+    seg.headAt ??= new Uint32Array(seg.n);
+    seg.headArena[i] = arena + 1;
+    seg.headAt[i] = at;
+  }
+
+  private headPlace(id: number): { arena: number; at: number } {
+    if (id < SEGMENT_IDS) return { arena: this.arenaOf[id]!, at: this.headOf[id]! };
+    const [seg, i] = this.segmentOf(id);
+    return { arena: seg.headArena![i]! - 1, at: seg.headAt![i]! };
+  }
+
+  private segmentOf(id: number): [Segment, number] {
+    return [this.segments[Math.floor(id / SEGMENT_IDS) - 1]!, id % SEGMENT_IDS];
+  }
+
   private pointIntoChunk(chunk: Chunk, s: number, body: Buffer, headEnd: number): void {
-    this.arenaOf[s] = chunk.arena;
-    this.headOf[s] = body.byteOffset - chunk.buffer.byteOffset;
+    this.setHead(s, chunk.arena, body.byteOffset - chunk.buffer.byteOffset);
     chunk.slots.push(s);
     chunk.headEnds.push(headEnd);
     chunk.headBytes += headEnd;
@@ -256,8 +427,7 @@ export class ResultIndex {
       arena.copy(grown, 0, 0, used);
       this.arenas[into] = arena = grown;
     }
-    this.arenaOf[s] = into;
-    this.headOf[s] = used;
+    this.setHead(s, into, used);
     // A byte loop: Buffer#copy costs more than the ~200 bytes of a trivial result's head.
     for (let i = start, at = used; i < end; i++, at++) arena[at] = from[i]!;
     this.used[into] = used + n;
@@ -265,55 +435,87 @@ export class ResultIndex {
 
   /** Removes the live record of `hash` at (log, offset), if indexed; the one before it becomes current. */
   drop(hash: string, log: number, offset: number): void {
-    const newest = this.newest(hash);
-    for (let s = newest; s !== -1; s = this.olderOf[s]!) {
+    for (let s = this.newest(hash); s !== -1; s = this.olderOf[s]!) {
       if (this.logOf[s] !== log || this.offsetOf[s] !== offset || this.droppedAt[s] !== LIVE) continue;
       this.droppedAt[s] = ++this.version;
-      if (this.currentAt(newest, this.version) === -1) this.liveHashes--;
       return;
+    }
+    if (!keyOfHash(hash, lookupKey)) return;
+    for (const seg of this.segments) {
+      if (seg.log !== log) continue;
+      const first = seg.find(lookupKey);
+      if (first === -1) continue;
+      for (const i of seg.group(first)) {
+        if (seg.records.offsets[i] !== offset || seg.dropped?.has(i)) continue;
+        (seg.dropped ??= new Map()).set(i, ++this.version);
+        return;
+      }
     }
   }
 
-  /** Where the slot's record is: log number, byte offset and total length. */
-  place(slot: number): { log: number; offset: number; length: number } {
-    return { log: this.logOf[slot]!, offset: this.offsetOf[slot]!, length: this.lengthOf[slot]! };
+  /** Where the record is: log number, byte offset and total length. */
+  place(id: number): { log: number; offset: number; length: number } {
+    if (id < SEGMENT_IDS) return { log: this.logOf[id]!, offset: this.offsetOf[id]!, length: this.lengthOf[id]! };
+    const [seg, i] = this.segmentOf(id);
+    return { log: seg.log, offset: seg.records.offsets[i]!, length: seg.records.lengths[i]! };
   }
 
   /** The record's kind byte (records.Kind). */
-  kind(slot: number): number {
-    return this.arenas[this.arenaOf[slot]!]![this.headOf[slot]!]!;
+  kind(id: number): number {
+    if (id >= SEGMENT_IDS) {
+      const [seg, i] = this.segmentOf(id);
+      return seg.records.kinds[i]!;
+    }
+    return this.arenas[this.arenaOf[id]!]![this.headOf[id]!]!;
   }
 
-  /** The slot's metadata (read from its log when it is not in memory); undefined when it cannot be read (its record is damaged). */
-  head(slot: number): ResultHead | undefined {
-    if (!this.arenaHasHeads[this.arenaOf[slot]!]) this.loadHeads(this.logOf[slot]!);
-    if (!this.arenaHasHeads[this.arenaOf[slot]!]) return undefined;
-    return decodeResultHead(this.arenas[this.arenaOf[slot]!]!, this.headOf[slot]!);
+  /** The record's metadata (read from its log when it is not in memory); undefined when it cannot be read (its record is damaged). */
+  head(id: number): ResultHead | undefined {
+    if (!this.hasHead(id)) this.loadHeads(this.place(id).log);
+    if (!this.hasHead(id)) return undefined;
+    const { arena, at } = this.headPlace(id);
+    return decodeResultHead(this.arenas[arena]!, at);
   }
 
   /** The current results as a read-only map, unaffected by later changes to the index. */
   snapshot(): Map<string, ResultMeta> {
-    return new ResultsView(this, this.version, this.liveHashes);
+    return new ResultsView(this, this.version);
   }
-  /** The slot of `hash` live at `version`, or -1. */
+
+  /**
+   * The record of `hash` live at `version` (its id), or -1: the one indexed last, among the slots and
+   * the segments (a segment's records count as indexed when it was added).
+   */
   currentAtVersion(hash: string, version: number): number {
-    return this.currentAt(this.newest(hash), version);
+    const slot = this.currentAt(this.newest(hash), version);
+    if (this.segments.length === 0 || !keyOfHash(hash, lookupKey)) return slot;
+    const slotAddedAt = slot === -1 ? -1 : this.addedAt[slot]!;
+    for (let k = this.segments.length - 1; k >= 0 && this.segments[k]!.addedAt > slotAddedAt; k--) {
+      const seg = this.segments[k]!;
+      const first = seg.find(lookupKey);
+      const i = first === -1 ? -1 : seg.currentAt(first, version);
+      if (i !== -1) return segmentId(k, i);
+    }
+    return slot;
   }
 
-  /** Hashes live at `version`, in the order their current records were indexed. */
+  /** Hashes live at `version`: those of the segments (in the order added, each in hash order), then the others in the order indexed. */
   *hashesAt(version: number): IterableIterator<string> {
-    for (let s = 0; s < this.count; s++) if (this.isCurrentAt(s, version)) yield this.keyOf(s);
+    for (const [hash] of this.idsAt(version)) yield hash;
   }
 
-  /** [hash, slot] of the results live at `version`, in the order their current records were indexed. */
-  *slotsAt(version: number): IterableIterator<[string, number]> {
-    for (let s = 0; s < this.count; s++) if (this.isCurrentAt(s, version)) yield [this.keyOf(s), s];
-  }
-
-  private isCurrentAt(s: number, version: number): boolean {
-    if (!this.liveAt(s, version)) return false;
-    for (let n = this.newerOf[s]!; n !== -1; n = this.newerOf[n]!) if (this.liveAt(n, version)) return false;
-    return true;
+  /** [hash, id] of the results live at `version`, in the order of hashesAt. */
+  *idsAt(version: number): IterableIterator<[string, number]> {
+    for (let k = 0; k < this.segments.length; k++) {
+      const current: number[] = [];
+      this.forEachCurrentInSegment(k, version, (i) => current.push(i));
+      for (const i of current) yield [this.segments[k]!.hashAt(i), segmentId(k, i)];
+    }
+    for (let s = 0; s < this.count; s++) {
+      if (!this.liveAt(s, version)) continue;
+      const hash = this.keyOf(s);
+      if (this.currentAtVersion(hash, version) === s) yield [hash, s];
+    }
   }
 
   private liveAt(s: number, version: number): boolean {
@@ -407,6 +609,10 @@ export class ResultIndex {
   }
 }
 
+function segmentId(segment: number, position: number): number {
+  return (segment + 1) * SEGMENT_IDS + position;
+}
+
 /** FNV-1a of bytes. */
 function bytesHash(bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
@@ -430,8 +636,6 @@ class ResultsView extends Map<string, ResultMeta> {
   constructor(
     private readonly index: ResultIndex,
     private readonly version: number,
-    /** Read by the `size` getter below. */
-    readonly liveHashes: number,
   ) {
     super();
   }
@@ -446,13 +650,13 @@ class ResultsView extends Map<string, ResultMeta> {
     return this.index.hashesAt(this.version);
   }
   override *entries(): MapIterator<[string, ResultMeta]> {
-    for (const [hash, slot] of this.index.slotsAt(this.version)) {
+    for (const [hash, slot] of this.index.idsAt(this.version)) {
       const meta = this.index.head(slot)?.meta;
       if (meta) yield [hash, meta];
     }
   }
   override *values(): MapIterator<ResultMeta> {
-    for (const [, slot] of this.index.slotsAt(this.version)) {
+    for (const [, slot] of this.index.idsAt(this.version)) {
       const meta = this.index.head(slot)?.meta;
       if (meta) yield meta;
     }
@@ -462,6 +666,9 @@ class ResultsView extends Map<string, ResultMeta> {
   }
   override forEach(callback: (meta: ResultMeta, hash: string, map: Map<string, ResultMeta>) => void, thisArg?: unknown): void {
     for (const [hash, meta] of this.entries()) callback.call(thisArg, meta, hash, this);
+  }
+  sizeNow(): number {
+    return this.index.sizeAt(this.version);
   }
   override set(): this {
     throw new Error("a store snapshot is read-only");
@@ -475,7 +682,7 @@ class ResultsView extends Map<string, ResultMeta> {
 }
 // `size` is a getter of Map.prototype; TypeScript does not let a subclass override it as an accessor.
 Object.defineProperty(ResultsView.prototype, "size", {
-  get(this: { liveHashes: number }) {
-    return this.liveHashes;
+  get(this: ResultsView) {
+    return this.sizeNow();
   },
 });
