@@ -62,6 +62,19 @@ const HOST = os.hostname();
 /** Built once: it is needed three times per task. */
 const WORKER_ID = `${HOST}:${process.pid}`;
 
+let isoMs = -1;
+let isoText = "";
+
+/** The current time as an ISO string, made once per millisecond (tasks can take microseconds). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
 /** "host:pid" of this process, as locks, results and failures record it. */
 export function workerId(): string {
   return WORKER_ID;
@@ -75,7 +88,8 @@ const BLOCKED = 4; // failed, or a task it needs failed
 export class Worker {
   private phase: "idle" | "running" | "writing" = "idle";
   private held: HeldLock | null = null;
-  private writeDone: Promise<void> = Promise.resolve();
+  /** The result being written (phase "writing"): stop() waits for it. */
+  private writing: Promise<void> = Promise.resolve();
   private stopRequested = false;
   private wake: (() => void) | null = null;
 
@@ -175,7 +189,7 @@ export class Worker {
   async stop(): Promise<void> {
     this.stopRequested = true;
     this.wake?.();
-    if (this.phase === "writing") await this.writeDone;
+    if (this.phase === "writing") await this.writing.catch(() => undefined);
     const held = this.held;
     this.held = null;
     await held?.release();
@@ -186,7 +200,7 @@ export class Worker {
     // After each wait, a stop request (signal) wins: start nothing new once stop() has run.
     if (await store.has(t.hash)) return "complete";
     if (this.stopRequested) return "busy";
-    const owner: LockOwner = { worker: workerId(), host: HOST, pid: process.pid, since: new Date().toISOString() };
+    const owner: LockOwner = { worker: WORKER_ID, host: HOST, pid: process.pid, since: isoNow() };
     const lock = await store.lock(t.hash, owner);
     if (!lock) return "busy";
     this.held = lock;
@@ -202,7 +216,8 @@ export class Worker {
 
   private async execute(t: Task<unknown>): Promise<Attempt> {
     const { store } = this.options;
-    const args = await this.argumentsOf(t);
+    // Most tasks of a large pipeline take plain values: no await, no lookup.
+    const args = t.deps.length === 0 ? (t.args as unknown[]) : await this.argumentsOf(t);
     if (args === null) return "retry";
     if (this.stopRequested) return "busy";
     this.phase = "running";
@@ -221,21 +236,17 @@ export class Worker {
     }
     const seconds = (performance.now() - started) / 1000;
     this.phase = "writing";
-    const write = store.write(t.hash, bytes, {
+    this.writing = store.write(t.hash, bytes, {
       name: t.name,
       duration: seconds,
       size: bytes.byteLength,
-      worker: workerId(),
-      time: new Date().toISOString(),
+      worker: WORKER_ID,
+      time: isoNow(),
       preview: previewOf(value),
       codeHash: t.definition.codeHash,
     });
-    this.writeDone = write.then(
-      () => undefined,
-      () => undefined,
-    );
     try {
-      await write; // also clears a failure marker from an earlier attempt
+      await this.writing; // also clears a failure marker from an earlier attempt
     } finally {
       this.phase = "idle";
     }
@@ -284,8 +295,8 @@ export class Worker {
       name: t.name,
       message: err.message,
       stack,
-      worker: workerId(),
-      time: new Date().toISOString(),
+      worker: WORKER_ID,
+      time: isoNow(),
       kept: keepFailed,
     });
     log(`jug: task ${describeTask(t)} failed after ${seconds.toFixed(3)} s:\n${indent(stack)}`);
