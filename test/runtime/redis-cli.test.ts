@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import Redis from "ioredis";
 import type { StatusDocument } from "jug/protocol";
-import { finished, fixtureProject, jug, REPO, spawnJug, waitFor } from "./cli-helpers";
+import { finished, fixtureProject, jug, logLines, REPO, spawnJug, waitFor } from "./cli-helpers";
 import { startRedisServer, type RedisServer } from "./redis-server";
 
 const TRIVIAL = path.join(REPO, "examples", "trivial", "jugfile.ts");
@@ -89,6 +89,27 @@ test("a worker SIGKILLed mid-task: another worker on the same host takes its tas
   const doc = await statusDoc(["--jugdir", store], project);
   assert.deepEqual(doc.counts, { waiting: 0, ready: 0, running: 0, complete: 2, failed: 0 });
   assert.equal(doc.tasks[1]!.preview, "20");
+});
+
+test("a task that blocks its worker's event loop for 3x the stale window still runs once", async () => {
+  const project = fixtureProject("blocking");
+  const store = jugdir();
+  const env = { JUG_LOCK_STALE_MS: "2000", JUGTEST_BLOCK_MS: "6000" };
+  const a = finished(spawnJug(["execute", "--jugdir", store], project, env));
+  const redis = new Redis(server.port, { lazyConnect: true });
+  await redis.connect();
+  const prefix = new URL(store).searchParams.get("prefix")!;
+  while ((await redis.scard(`${prefix}:v1:locks`)) === 0) await new Promise((r) => setTimeout(r, 20));
+  redis.disconnect();
+  // A second worker arrives while the first is blocked, and keeps trying past the stale window.
+  const b = finished(spawnJug(["execute", "--jugdir", store], project, env));
+  const [ra, rb] = await Promise.all([a, b]);
+  assert.equal(ra.code, 0, ra.stderr);
+  assert.equal(rb.code, 0, rb.stderr);
+  assert.deepEqual(
+    logLines(project).map((l) => l.line),
+    ["blocker"],
+  );
 });
 
 test("no Redis at the URL: execute and status say so, without the password, and exit 2", async () => {

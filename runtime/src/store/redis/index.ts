@@ -33,15 +33,12 @@ import {
   type RedisKeys,
   type RedisLocation,
 } from "./layout";
+import { connect, quit, RECONNECT_WINDOW_S } from "./connection";
+import { LockKeeper, type KeeperNotice } from "./lock-keeper";
 import { MetaView } from "./meta-view";
-import { defineScripts } from "./scripts";
 
 export { REDIS_LAYOUT_VERSION, RedisStoreError, parseRedisUrl } from "./layout";
 
-/** Delays between reconnection attempts after a lost connection; after the last, every command fails. */
-const RECONNECT_DELAYS_MS = [100, 200, 400, 800, 1000, 1000, 1000, 1000];
-const RECONNECT_WINDOW_S = RECONNECT_DELAYS_MS.reduce((a, b) => a + b, 0) / 1000;
-const CONNECT_TIMEOUT_MS = 5000;
 /** Fields per HSCAN round trip when listing results. */
 const SCAN_BATCH = 10_000;
 /** Keys per MULTI when removing many results. */
@@ -66,7 +63,7 @@ export class RedisStore implements Store {
   readonly location: string;
   private readonly keys: RedisKeys;
   private readonly held = new Map<string, Held>();
-  private refreshTimer: NodeJS.Timeout | null = null;
+  private readonly keeper: LockKeeper;
   private readonly listeners = new Set<() => void>();
   private subscriber: Redis | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -82,6 +79,7 @@ export class RedisStore implements Store {
   ) {
     this.location = where.display;
     this.keys = redisKeys(where.prefix);
+    this.keeper = new LockKeeper({ where, staleMs }, (notice) => this.onKeeperNotice(notice));
   }
 
   /** Connects and checks the layout marker; creates nothing (the first write, lock or failure does). */
@@ -201,7 +199,7 @@ export class RedisStore implements Store {
     }
     const held: Held = { key, value, hadResult, released: false };
     this.held.set(hash, held);
-    this.refreshTimer ??= setInterval(() => void this.refreshLocks(), refreshIntervalMs(this.staleMs)).unref();
+    this.keeper.hold(key, value);
     return { hash, release: () => this.release(hash, held) };
   }
 
@@ -221,30 +219,16 @@ export class RedisStore implements Store {
   private forget(hash: string, held: Held): void {
     held.released = true;
     if (this.held.get(hash) === held) this.held.delete(hash);
-    if (this.held.size === 0) this.stopRefreshing();
+    this.keeper.drop(held.key, held.value);
   }
 
-  /** Extends every lock this store holds, in one round trip; reports a lock that is no longer ours. */
-  private async refreshLocks(): Promise<void> {
-    const held = [...this.held];
-    if (held.length === 0) return;
-    let kept: number[];
-    try {
-      kept = await this.client.jugRefresh(held.length, ...held.map(([, h]) => h.key), this.staleMs, ...held.map(([, h]) => h.value));
-    } catch (e) {
-      this.onProblem(`could not refresh locks in ${this.location}: ${this.failure(e, "refresh locks").message}`);
-      return;
-    }
-    held.forEach(([hash, h], i) => {
-      if (kept[i] === 1 || h.released) return;
-      this.forget(hash, h);
-      this.onProblem(`the lock of task ${hash} in ${this.location} was lost (removed by \`jug cleanup\`, or not refreshed within ${this.staleMs} ms); another worker may run the task too`);
-    });
-  }
-
-  private stopRefreshing(): void {
-    if (this.refreshTimer) clearInterval(this.refreshTimer);
-    this.refreshTimer = null;
+  private onKeeperNotice(notice: KeeperNotice): void {
+    if (notice.op === "problem") return this.onProblem(`${this.location}: ${notice.message}`);
+    const hash = notice.key.slice(this.keys.lockPrefix.length);
+    const held = this.held.get(hash);
+    if (!held || held.value !== notice.value) return; // released meanwhile
+    this.forget(hash, held);
+    this.onProblem(`the lock of task ${hash} in ${this.location} was lost (removed by \`jug cleanup\`, or not refreshed within ${this.staleMs} ms); another worker may run the task too`);
   }
 
   // --- failures --------------------------------------------------------------------------------
@@ -383,10 +367,9 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopRefreshing();
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.listeners.clear();
-    await Promise.all([quit(this.client), this.subscriber && quit(this.subscriber)]);
+    await Promise.all([quit(this.client), this.subscriber && quit(this.subscriber), this.keeper.close()]);
   }
 
   // --- errors ----------------------------------------------------------------------------------
@@ -412,11 +395,6 @@ export class RedisStore implements Store {
   }
 }
 
-/** Refresh often enough that a holder whose event loop is blocked for up to ~90% of the stale window keeps its lock. */
-function refreshIntervalMs(staleMs: number): number {
-  return Math.max(50, Math.floor(staleMs / 10));
-}
-
 function parseLockValue(text: string): LockValue | undefined {
   try {
     const v = JSON.parse(text) as Partial<LockValue>;
@@ -435,61 +413,6 @@ function checkExec(replies: Array<[Error | null, unknown]> | null): unknown[] {
     if (err) throw err;
     return reply;
   });
-}
-
-/**
- * Opens a connection; fails at once with a clear message when Redis is not there, or refuses the
- * password. Once connected, a lost connection is retried for RECONNECT_WINDOW_S, then every
- * command fails (and nothing keeps the process alive).
- */
-async function connect(where: RedisLocation, name: string): Promise<{ client: Redis; lastError: () => Error | undefined }> {
-  let connected = false;
-  let lastError: Error | undefined;
-  const client = new Redis({
-    host: where.host,
-    port: where.port,
-    db: where.db,
-    username: where.username,
-    password: where.password,
-    protocol: 2,
-    lazyConnect: true,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    connectionName: name,
-    disableClientInfo: true,
-    maxRetriesPerRequest: null,
-    retryStrategy: (attempt) => (connected ? RECONNECT_DELAYS_MS[attempt - 1] ?? null : null),
-  });
-  client.on("error", (e: Error) => (lastError = e));
-  client.on("ready", () => (lastError = undefined));
-  defineScripts(client);
-  try {
-    await client.connect();
-  } catch (e) {
-    client.disconnect();
-    throw new RedisStoreError(where.display, openProblem(lastError ?? (e as Error)));
-  }
-  connected = true;
-  return { client, lastError: () => lastError };
-}
-
-function openProblem(e: Error): string {
-  const text = e.message;
-  if (/^WRONGPASS/.test(text)) return `refused the user name or password (${text})`;
-  if (/^NOAUTH/.test(text)) return `requires a password: redis://[user:]password@host:port (${text})`;
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ETIMEDOUT" || code === "EHOSTUNREACH" || /timeout/i.test(text)) {
-    return `is not reachable (${text}): is redis-server running there?`;
-  }
-  return `cannot be opened (${text})`;
-}
-
-async function quit(client: Redis): Promise<void> {
-  if (client.status === "end") return;
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  }
 }
 
 function errorText(e: unknown): string {
