@@ -169,24 +169,53 @@ export function indexCovers(recorded: LogStamp, log: LogStamp, indexMtimeNs: big
   );
 }
 
-const NIBBLE = new Int8Array(128).fill(-1);
-for (let c = 0; c < 10; c++) NIBBLE[48 + c] = c;
-for (let c = 0; c < 6; c++) NIBBLE[97 + c] = 10 + c;
+/** The byte of each pair of lowercase hex digits, indexed by (first char code << 7) | second; -1 for any other pair. */
+export const HEX_PAIR = new Int16Array(128 * 128).fill(-1);
+for (let hi = 0; hi < 16; hi++) {
+  for (let lo = 0; lo < 16; lo++) HEX_PAIR[(hexDigit(hi) << 7) | hexDigit(lo)] = (hi << 4) | lo;
+}
+/** The number that the 8 lowercase hex digits of `hash` from `at` spell, or -1 when they are not such digits. */
+export function hexU32(hash: string, at: number): number {
+  let v = 0;
+  for (let j = 0; j < 4; j++) {
+    const c0 = hash.charCodeAt(at + 2 * j);
+    const c1 = hash.charCodeAt(at + 2 * j + 1);
+    const byte = (c0 | c1) < 128 ? HEX_PAIR[(c0 << 7) | c1]! : -1;
+    if (byte < 0) return -1;
+    v = v * 256 + byte;
+  }
+  return v;
+}
+
+function hexDigit(v: number): number {
+  return v < 10 ? 48 + v : 87 + v;
+}
 
 /**
- * Writes the key of a hash of 64 lowercase hex digits into `key` (the hash is a string, or ASCII bytes
- * hash[start, start + length)); false for any other hash (it has no key: it cannot be in an index).
+ * Writes the key of `hash` into `key` when it is 64 lowercase hex digits; false for any other hash (it has
+ * no key: it cannot be in an index).
  */
-export function keyOfHash(hash: string | Uint8Array, key: Uint8Array, start = 0, length = hash.length - start): boolean {
-  if (length !== 2 * KEY_BYTES) return false;
-  const text = typeof hash === "string";
+export function keyOfHash(hash: string, key: Uint8Array): boolean {
+  if (hash.length !== 2 * KEY_BYTES) return false;
   for (let j = 0; j < KEY_BYTES; j++) {
-    const c0 = text ? hash.charCodeAt(2 * j) : hash[start + 2 * j]!;
-    const c1 = text ? hash.charCodeAt(2 * j + 1) : hash[start + 2 * j + 1]!;
-    const hi = c0 < 128 ? NIBBLE[c0]! : -1;
-    const lo = c1 < 128 ? NIBBLE[c1]! : -1;
-    if (hi < 0 || lo < 0) return false;
-    key[j] = (hi << 4) | lo;
+    const c0 = hash.charCodeAt(2 * j);
+    const c1 = hash.charCodeAt(2 * j + 1);
+    const byte = (c0 | c1) < 128 ? HEX_PAIR[(c0 << 7) | c1]! : -1;
+    if (byte < 0) return false;
+    key[j] = byte;
+  }
+  return true;
+}
+
+/** keyOfHash of a hash given as ASCII bytes: ascii[start, start + length). */
+export function keyOfAsciiHash(ascii: Uint8Array, start: number, length: number, key: Uint8Array): boolean {
+  if (length !== 2 * KEY_BYTES) return false;
+  for (let j = 0; j < KEY_BYTES; j++) {
+    const c0 = ascii[start + 2 * j]!;
+    const c1 = ascii[start + 2 * j + 1]!;
+    const byte = (c0 | c1) < 128 ? HEX_PAIR[(c0 << 7) | c1]! : -1;
+    if (byte < 0) return false;
+    key[j] = byte;
   }
   return true;
 }

@@ -6,7 +6,7 @@
  */
 import type { ResultMeta } from "../types";
 import { RECORD_HEADER_BYTES, decodeResultHead, resultMetaEnd, type ResultHead } from "./records";
-import { KEY_BYTES, keyOfHash, type KeyedRecords } from "./log-index";
+import { HEX_PAIR, KEY_BYTES, hexU32, keyOfAsciiHash, keyOfHash, type KeyedRecords } from "./log-index";
 
 const INITIAL_SLOTS = 1024;
 /** A chunk of a log smaller than this is never kept as an arena (what is needed of it is copied). */
@@ -64,6 +64,37 @@ class Segment {
       else hi = mid;
     }
     return lo < end && this.compare(lo, key, at) === 0 ? lo : -1;
+  }
+
+  /**
+   * The first position holding the key of `hash` (a string: keyOfHash without building the key), or -1.
+   * The search compares the first 4 bytes as a number; only a match is checked in full.
+   */
+  findHash(hash: string): number {
+    const prefix = hash.length === 2 * KEY_BYTES ? hexU32(hash, 0) : -1;
+    if (prefix < 0) return -1;
+    const keys = this.records.keys;
+    const p = prefix >>> (16 + this.shift);
+    let lo = this.dir[p]!;
+    const end = this.dir[p + 1]!;
+    for (let hi = end; lo < hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if (keys.readUInt32BE(mid * KEY_BYTES) < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    for (; lo < end && keys.readUInt32BE(lo * KEY_BYTES) === prefix; lo++) if (this.restEquals(lo, hash)) return lo;
+    return -1;
+  }
+
+  /** Bytes 4.. of the key at `i` equal the hex digits 8.. of `hash`. */
+  private restEquals(i: number, hash: string): boolean {
+    const keys = this.records.keys;
+    for (let j = 4, at = i * KEY_BYTES + 4; j < KEY_BYTES; j++, at++) {
+      const c0 = hash.charCodeAt(2 * j);
+      const c1 = hash.charCodeAt(2 * j + 1);
+      if ((c0 | c1) >= 128 || HEX_PAIR[(c0 << 7) | c1] !== keys[at]) return false;
+    }
+    return true;
   }
 
   private compare(i: number, key: Uint8Array, at: number): number {
@@ -259,7 +290,7 @@ export class ResultIndex {
       const s = slots[i]!;
       const arena = this.arenas[this.arenaOf[s]!]!;
       const head = this.headOf[s]!;
-      if (!keyOfHash(arena, records.keys.subarray(i * KEY_BYTES), head + 2, arena[head + 1]!)) return undefined;
+      if (!keyOfAsciiHash(arena, head + 2, arena[head + 1]!, records.keys.subarray(i * KEY_BYTES))) return undefined;
       records.offsets[i] = this.offsetOf[s]!;
       records.lengths[i] = this.lengthOf[s]!;
       records.kinds[i] = arena[head]!;
@@ -487,12 +518,11 @@ export class ResultIndex {
    * the segments (a segment's records count as indexed when it was added).
    */
   currentAtVersion(hash: string, version: number): number {
-    const slot = this.currentAt(this.newest(hash), version);
-    if (this.segments.length === 0 || !keyOfHash(hash, lookupKey)) return slot;
+    const slot = this.count === 0 ? -1 : this.currentAt(this.newest(hash), version);
     const slotAddedAt = slot === -1 ? -1 : this.addedAt[slot]!;
     for (let k = this.segments.length - 1; k >= 0 && this.segments[k]!.addedAt > slotAddedAt; k--) {
       const seg = this.segments[k]!;
-      const first = seg.find(lookupKey);
+      const first = seg.findHash(hash);
       const i = first === -1 ? -1 : seg.currentAt(first, version);
       if (i !== -1) return segmentId(k, i);
     }
