@@ -49,21 +49,26 @@ async function execute(ctx: JugContext, options: ExecuteOptions, userArgs: reado
   const snapshot = await ctx.store.snapshot();
   // The snapshot's own map, not a copy: at 100,000 tasks each extra set of hashes costs ~0.1 s.
   const completeAtStart = snapshot.results;
-  const report = new RunReport(selection, ctx.idOf, completeAtStart, process.stderr.isTTY === true);
-  const clean =
-    options.jobs > 1
-      ? await superviseChildren(ctx, options, userArgs, report)
-      : await runInProcess(ctx, selection, options, (e) => report.onEvent(e), (m) => report.log(m), snapshot);
-
-  const completeAtEnd =
-    report.executedCount === 0 && report.failedCount === 0 ? completeAtStart : (await ctx.store.snapshot()).results;
+  const report = new RunReport(selection, ctx.unique.length, ctx.idOf, completeAtStart, process.stderr.isTTY === true);
+  let clean: boolean;
+  let isComplete: (task: Task<unknown>) => boolean;
+  const inProcess = options.jobs > 1 ? null : await runInProcess(ctx, selection, options, (e) => report.onEvent(e), (m) => report.log(m), snapshot);
+  if (inProcess && !inProcess.stopped) {
+    // A worker that ran to the end knows of every selected task whether it is stored: no second lookup per task.
+    clean = inProcess.clean;
+    isComplete = (t) => inProcess.worker.isComplete(t);
+  } else {
+    clean = inProcess ? inProcess.clean : await superviseChildren(ctx, options, userArgs, report);
+    const completeAtEnd = (await ctx.store.snapshot()).results;
+    isComplete = (t) => completeAtEnd.has(t.hash);
+  }
   await ctx.store.close();
-  process.stdout.write(`${report.table(completeAtEnd)}\n`);
+  process.stdout.write(`${report.table(isComplete)}\n`);
   if (report.failedCount > 0) process.stderr.write(`jug: ${report.failedCount} task(s) failed (see above; \`jug status\` lists them)\n`);
   return clean && report.failedCount === 0 ? EXIT_OK : EXIT_FAILED;
 }
 
-/** Runs one worker here; true when it ran to the end without failures. */
+/** Runs one worker here. `clean`: it ran to the end without failures; `stopped`: it stopped early. */
 async function runInProcess(
   ctx: JugContext,
   selection: readonly Task<unknown>[],
@@ -71,10 +76,11 @@ async function runInProcess(
   onEvent: (e: TaskEvent) => void,
   log: (m: string) => void,
   snapshot?: StoreSnapshot,
-): Promise<boolean> {
+): Promise<{ clean: boolean; stopped: boolean; worker: Worker }> {
   const worker = new Worker({
     store: ctx.store,
     tasks: selection,
+    idCount: ctx.unique.length,
     keepGoing: options.keepGoing,
     keepFailed: options.keepFailed,
     startAt: options.startAt,
@@ -92,7 +98,8 @@ async function runInProcess(
       log(`jug: ${result.kept} task(s) not run: they failed before with --keep-failed (\`jug cleanup --failed-only\` lets them run again)`);
     }
     if (result.blocked > 0) log(`jug: ${result.blocked} task(s) not run: a task they need failed`);
-    return !result.stopped && result.failed === 0 && result.kept === 0 && result.blocked === 0;
+    const clean = !result.stopped && result.failed === 0 && result.kept === 0 && result.blocked === 0;
+    return { clean, stopped: result.stopped, worker };
   } finally {
     removeHandlers();
   }
@@ -113,7 +120,7 @@ async function runChild(ctx: JugContext, selection: readonly Task<unknown>[], op
     if (e.outcome === "failed") flush();
     else timer ??= setTimeout(flush, IPC_FLUSH_MS);
   };
-  const ok = await runInProcess(ctx, selection, options, onEvent, (m) => process.stderr.write(`${m}\n`));
+  const { clean: ok } = await runInProcess(ctx, selection, options, onEvent, (m) => process.stderr.write(`${m}\n`));
   flush();
   await ctx.store.close();
   process.disconnect?.();

@@ -1,7 +1,6 @@
 /** What `jug execute` shows: a progress bar on a terminal, and a per-name table at the end. */
 import type { SingleBar } from "cli-progress";
 import type { Task } from "../api/task";
-import { idFlags } from "../engine/select";
 import type { TaskEvent } from "../engine/worker";
 import { newTable } from "./common";
 
@@ -35,12 +34,14 @@ export class RunReport {
   constructor(
     /** The selected tasks, one per hash. */
     private readonly tasks: readonly Task<unknown>[],
+    /** How many task ids the loaded jugfile has (the size of per-task arrays). */
+    idCount: number,
     /** Task id of a hash (events from `-j N` children name tasks by hash). */
     private readonly idOf: (hash: string) => number,
     completeAtStart: HashSet,
     showProgress: boolean,
   ) {
-    this.outcomes = idFlags(tasks);
+    this.outcomes = new Uint8Array(idCount);
     if (showProgress && tasks.length > 0) {
       for (const t of tasks) if (completeAtStart.has(t.hash)) this.initiallyDone++;
       // Loaded only when shown: each module costs tens of milliseconds of startup.
@@ -90,7 +91,7 @@ export class RunReport {
   }
 
   /** The per-name table: executed, loaded (complete and not executed in this run), failed, mean time. */
-  table(completeAtEnd: HashSet): string {
+  table(isComplete: (task: Task<unknown>) => boolean): string {
     this.stopProgress();
     const rows = new Map<string, NameRow>();
     for (const t of this.tasks) {
@@ -99,7 +100,7 @@ export class RunReport {
       const outcome = this.outcomes[t.id];
       if (outcome === EXECUTED) row.executed++;
       else if (outcome === FAILED) row.failed++;
-      else if (completeAtEnd.has(t.hash)) row.loaded++;
+      else if (isComplete(t)) row.loaded++;
     }
     const table = newTable(["Task name", "Executed", "Loaded", "Failed", "Mean time"]);
     const total: NameRow = { executed: 0, loaded: 0, failed: 0, seconds: 0 };

@@ -27,7 +27,7 @@ export async function currentStatus(jugfileArg: string | undefined, options: Com
 async function currentCounts(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<ReturnType<typeof stateCounts>> {
   const ctx = await openJug(jugfileArg, options, userArgs);
   try {
-    return stateCounts(ctx.tasks, await ctx.store.snapshot());
+    return stateCounts(ctx.tasks, ctx.unique.length, await ctx.store.snapshot());
   } finally {
     await ctx.store.close();
   }

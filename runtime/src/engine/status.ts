@@ -5,7 +5,6 @@
 import { TASK_STATES, type StatusDocument, type TaskState, type TaskStatus } from "../protocol/status";
 import type { Task } from "../api/task";
 import type { StoreSnapshot } from "../store/types";
-import { idFlags } from "./select";
 
 /**
  * `doc` with each task's state, duration, size, worker, preview, time, error and stale taken from
@@ -73,9 +72,11 @@ export function emptyCounts(): Record<TaskState, number> {
  */
 export function stateCounts(
   tasks: readonly Task<unknown>[],
+  /** How many task ids the tasks' jugfile has (LoadedJugfile.unique.length). */
+  idCount: number,
   snapshot: StoreSnapshot,
 ): { rows: Array<{ name: string; counts: Record<TaskState, number> }>; total: Record<TaskState, number> } {
-  const complete = idFlags(tasks);
+  const complete = new Uint8Array(idCount);
   const byName = new Map<string, Record<TaskState, number>>();
   const total = emptyCounts();
   // One closure for all tasks (not one per task): it reads `current`.

@@ -10,7 +10,6 @@ import { formatSite } from "../api/callsite";
 import { resolveValue, type Task } from "../api/task";
 import { userStack } from "../loader";
 import { decodeResult, encodeResult, previewOf, UnreadableResultError } from "../serialize";
-import { idFlags } from "./select";
 import { CorruptResultError, MissingResultError, type HeldLock, type LockOwner, type Store, type StoreSnapshot } from "../store/types";
 
 /** Backoff between polls while waiting for another worker (store.watch usually wakes us first). */
@@ -28,6 +27,8 @@ export interface WorkerOptions {
   store: Store;
   /** The tasks to run (and the tasks they need), in creation order, one per hash (see uniqueTasks). */
   tasks: readonly Task<unknown>[];
+  /** How many task ids the loaded jugfile has (LoadedJugfile.unique.length): the size of per-task arrays. */
+  idCount: number;
   /** Continue with independent tasks after a failure (else stop at the first). */
   keepGoing: boolean;
   /** Mark failures as kept: no worker retries the task until `jug cleanup --failed-only` or `jug invalidate`. */
@@ -108,7 +109,7 @@ export class Worker {
   async run(): Promise<WorkerResult> {
     const { store, keepGoing } = this.options;
     const snapshot = this.options.snapshot ?? (await store.snapshot());
-    this.flags = idFlags(this.options.tasks);
+    this.flags = new Uint8Array(this.options.idCount);
     this.consumers = new Int32Array(this.flags.length);
     for (const t of this.options.tasks) if (snapshot.results.has(t.hash)) this.flags[t.id] = COMPLETE;
     let tasks = this.pendingTasks();
@@ -180,6 +181,11 @@ export class Worker {
     const pending = this.options.tasks.filter((t) => !(this.flags[t.id]! & (COMPLETE | FINISHED)));
     const start = Math.floor((this.options.startAt ?? 0) * pending.length);
     return start === 0 ? pending : [...pending.slice(start), ...pending.slice(0, start)];
+  }
+
+  /** True when `t`'s result is stored (as far as this worker knows: from its start, or seen during the run). */
+  isComplete(t: Task<unknown>): boolean {
+    return (this.flags[t.id]! & COMPLETE) !== 0;
   }
 
   /**

@@ -4,12 +4,14 @@
  * A JS Map or Set of 100,000 hash strings costs 30-150 ms to fill; this costs a few.
  */
 const EMPTY = -1;
+/** Buckets to start with: 16,384 tasks before the first growth (each growth re-places every entry). */
+const INITIAL_BUCKETS = 1 << 15;
 
 export class HexTable {
   /** Slot numbers (values given to insert), EMPTY for a free bucket; at most half full. */
-  private buckets = new Int32Array(1024).fill(EMPTY);
+  private buckets = new Int32Array(INITIAL_BUCKETS).fill(EMPTY);
   /** The key prefix of each bucket's slot: probes and growth compare these, and read a key string only on a match (strings are scattered in memory; every read is a cache miss). */
-  private prefixes = new Uint32Array(1024);
+  private prefixes = new Uint32Array(INITIAL_BUCKETS);
   private count = 0;
 
   /** `keyOf(slot)` is the hash a slot was inserted with (the table keeps no strings). */
