@@ -2,3 +2,7 @@
 export { Task, Tasklet, TaskGenerator, TaskLike, iterateTask, value } from "./api/task";
 export type { Input, Inputs, TaskGeneratorOptions, TaskConstructor, TaskletConstructor } from "./api/task";
 export { isJugRunning } from "./api/context";
+export { CustomHash, NoHash, timedPath, identity, Wrapped } from "./api/wrappers";
+export type { HashResult } from "./api/wrappers";
+export { JUG_HASH, JUG_VALUE } from "./hash/hashable";
+export type { Hashable, ValueWrapper } from "./hash/hashable";

@@ -5,10 +5,12 @@
  */
 import * as path from "node:path";
 import { hashTasklet, hashValue, JUG_HASH, taskHasher, UnhashableValueError, type Hashable } from "../hash";
+import { isValueWrapper, JUG_VALUE, takeValueWrapperNote } from "../hash/hashable";
 import type { CallSite } from "../protocol/status";
 import { captureCallSite, formatSite, SiteMessageError } from "./callsite";
 import { currentResultLoader } from "./context";
 import { currentRegistry } from "./registry";
+import type { Wrapped } from "./wrappers";
 
 // ---- types ------------------------------------------------------------------------------------
 
@@ -30,10 +32,11 @@ type Leaf =
   | ArrayBufferView;
 
 /**
- * What a task function's parameter of type T accepts: a T, a task or tasklet giving a T, or
- * (recursively) an array, plain object, Map or Set whose members are such inputs.
+ * What a task function's parameter of type T accepts: a T, a task or tasklet giving a T, a
+ * wrapper of a T (CustomHash, NoHash, timedPath), or (recursively) an array, plain object, Map or
+ * Set whose members are such inputs.
  */
-export type Input<T> = T | TaskLike<T> | DeepInput<T>;
+export type Input<T> = T | TaskLike<T> | Wrapped<T> | DeepInput<T>;
 type DeepInput<T> = T extends Leaf
   ? never
   : T extends ReadonlyMap<infer K, infer V>
@@ -170,6 +173,8 @@ class TaskClass<T> extends TaskLike<T> {
    * that hash; a task created twice shares it): the engine keeps per-task state in arrays by id.
    */
   readonly id: number;
+  /** The arguments hold value wrappers (CustomHash, ...): the worker unwraps them before running. */
+  readonly unwrapArgs: boolean;
 
   constructor(fn: AnyFunction | TaskDefinition, ...args: unknown[]) {
     super();
@@ -177,7 +182,9 @@ class TaskClass<T> extends TaskLike<T> {
     this.definition = fn instanceof TaskDefinition ? fn : definitionOf(fn);
     this.args = args;
     try {
+      takeValueWrapperNote();
       this.hash = this.definition.hashArgs(args);
+      this.unwrapArgs = takeValueWrapperNote();
     } catch (e) {
       if (!(e instanceof UnhashableValueError)) throw e;
       const { name } = this.definition;
@@ -340,9 +347,10 @@ function isPlainObject(x: object): x is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** Children searched for tasks: array elements, plain object values, Map keys and values, Set members. */
+/** Children searched for tasks: array elements, plain object values, Map keys and values, Set members, what a wrapper holds. */
 function childrenOf(x: object): Iterable<unknown> | null {
   if (Array.isArray(x)) return x;
+  if (isValueWrapper(x)) return [x[JUG_VALUE]()];
   if (x instanceof Map) return [...x.keys(), ...x.values()];
   if (x instanceof Set) return x;
   if (isPlainObject(x)) return Object.values(x);
@@ -433,6 +441,7 @@ export function resolveValue(x: unknown, lookup: TaskLookup): unknown {
     }
     return out ?? x;
   }
+  if (isValueWrapper(x)) return resolveValue(x[JUG_VALUE](), lookup);
   return x;
 }
 

@@ -223,7 +223,7 @@ export class Worker {
   private async execute(t: Task<unknown>): Promise<Attempt> {
     const { store } = this.options;
     // Most tasks of a large pipeline take plain values: no await, no lookup.
-    const args = t.deps.length === 0 ? (t.args as unknown[]) : await this.argumentsOf(t);
+    const args = t.deps.length === 0 && !t.unwrapArgs ? (t.args as unknown[]) : await this.argumentsOf(t);
     if (args === null) return "retry";
     if (this.stopRequested) return "busy";
     this.phase = "running";
@@ -266,7 +266,7 @@ export class Worker {
   private async argumentsOf(t: Task<unknown>): Promise<unknown[] | null> {
     const { store, log } = this.options;
     const deps = t.deps;
-    if (deps.length === 0) return t.args as unknown[];
+    if (deps.length === 0 && !t.unwrapArgs) return t.args as unknown[];
     const values = new Map<number, unknown>();
     for (const d of deps) {
       if (this.cache.has(d.id)) {

@@ -15,3 +15,35 @@ export function isHashable(x: unknown): x is Hashable {
     typeof (x as Partial<Hashable>)[JUG_HASH] === "function"
   );
 }
+
+/**
+ * Objects that stand for another value when passed to a task implement [JUG_VALUE](): the input
+ * they stand for (it may contain tasks: those become dependencies). The task receives that input's
+ * value, not the wrapper. CustomHash, NoHash and timedPath do (runtime/src/api/wrappers.ts).
+ */
+export const JUG_VALUE: unique symbol = Symbol.for("jug.value");
+
+export interface ValueWrapper {
+  [JUG_VALUE](): unknown;
+}
+
+export function isValueWrapper(x: unknown): x is ValueWrapper {
+  return typeof x === "object" && x !== null && typeof (x as Partial<ValueWrapper>)[JUG_VALUE] === "function";
+}
+
+/**
+ * Set by a value wrapper's [JUG_HASH]() (noteValueWrapper), read and cleared once a task's
+ * arguments are hashed (takeValueWrapperNote): tells, at no extra walk, that the task's
+ * arguments must be unwrapped before it runs (most tasks pass their arguments as they are).
+ */
+let valueWrapperHashed = false;
+
+export function noteValueWrapper(): void {
+  valueWrapperHashed = true;
+}
+
+export function takeValueWrapperNote(): boolean {
+  const seen = valueWrapperHashed;
+  valueWrapperHashed = false;
+  return seen;
+}
