@@ -237,6 +237,10 @@ test("a new reader of a closed log with a saved index sees the same results, met
   for (let i = 0; i < count; i++) await writer.write(taskHash(i), Buffer.from(String(i)), { ...meta, name: `jugfile.t${i % 7}`, preview: String(i) });
   await writer.write(taskHash(5), Buffer.from("five"), { ...meta, preview: "five" }); // a rewrite: the later record counts
   await writer.write(taskHash(count), Buffer.alloc(100_000, 7), meta); // a blob among them
+  // Hashes that differ only in their last digits (sorted in full, not by their first bytes), one written twice.
+  const alike = Array.from({ length: 300 }, (_, i) => `${"0".repeat(60)}${i.toString(16).padStart(4, "0")}`);
+  for (const h of [...alike].reverse()) await writer.write(h, Buffer.from(h.slice(-4)), meta);
+  await writer.write(alike[17]!, Buffer.from("again"), meta);
   assert.equal(await writer.remove([taskHash(7)]), 1);
   await writer.markFailed(taskHash(-1), { name: "jugfile.f", message: "boom", stack: "", worker: "h:1", time: meta.time });
   await writer.close();
@@ -245,19 +249,20 @@ test("a new reader of a closed log with a saved index sees the same results, met
   const problems: string[] = [];
   const reader = await openStore(dir, { onProblem: (m) => problems.push(m) });
   const snap = await reader.snapshot();
-  assert.equal(snap.results.size, count); // count + the blob - the removed one
+  assert.equal(snap.results.size, count + alike.length); // count + the blob - the removed one, and the alike ones
   assert.equal(snap.results.has(taskHash(7)), false);
   assert.equal(snap.results.get(taskHash(1499))?.name, "jugfile.t1");
   assert.equal(snap.results.get(taskHash(1499))?.preview, "1499");
   assert.equal(snap.results.get(taskHash(5))?.preview, "five");
   assert.equal(snap.failures.get(taskHash(-1))?.message, "boom");
-  assert.deepEqual(new Set(snap.results.keys()), new Set([...Array.from({ length: count + 1 }, (_, i) => taskHash(i))].filter((h) => h !== taskHash(7))));
+  assert.deepEqual(new Set(snap.results.keys()), new Set([...Array.from({ length: count + 1 }, (_, i) => taskHash(i)), ...alike].filter((h) => h !== taskHash(7))));
   assert.equal(Buffer.from(await reader.read(taskHash(1234))).toString(), "1234");
+  for (const h of alike) assert.equal(Buffer.from(await reader.read(h)).toString(), h === alike[17] ? "again" : h.slice(-4));
   assert.equal(Buffer.from(await reader.read(taskHash(5))).toString(), "five");
   assert.equal((await reader.read(taskHash(count))).length, 100_000);
   assert.equal(await reader.has("not-a-task-hash"), false);
   // Changes by another process on top of the indexed log: a removal and a rewrite.
-  assert.equal(await reader.remove([taskHash(8)]), 1);
+  assert.equal(await reader.remove([taskHash(8), alike[100]!, alike[17]!]), 3);
   await reader.write(taskHash(9), Buffer.from("nine"), { ...meta, preview: "nine" });
   await reader.clearFailed(taskHash(-1));
   await reader.close();
@@ -265,10 +270,13 @@ test("a new reader of a closed log with a saved index sees the same results, met
 
   const again = await openStore(dir);
   assert.equal(await again.has(taskHash(8)), false);
+  assert.equal(await again.has(alike[100]!), false);
+  assert.equal(await again.has(alike[17]!), false, "both records of a hash written twice are removed");
+  assert.equal(await again.has(alike[101]!), true);
   assert.equal(Buffer.from(await again.read(taskHash(9))).toString(), "nine");
   assert.equal((await again.meta(taskHash(9)))?.preview, "nine");
   assert.equal((await again.snapshot()).failures.size, 0);
-  assert.equal((await again.snapshot()).results.size, count - 1);
+  assert.equal((await again.snapshot()).results.size, count + alike.length - 3);
   await again.close();
 });
 

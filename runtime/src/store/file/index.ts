@@ -110,6 +110,7 @@ export class FileStore implements Store {
   readonly location: string;
   private readonly logsDir: string;
   private readonly locksDir: string;
+  private readonly locksPrefix: string;
   private readonly tmpDir: string;
   private readonly blobsDir: string;
 
@@ -149,6 +150,7 @@ export class FileStore implements Store {
     this.location = dir;
     this.logsDir = path.join(dir, "logs");
     this.locksDir = path.join(dir, "locks");
+    this.locksPrefix = this.locksDir + path.sep;
     this.tmpDir = path.join(dir, "tmp");
     this.blobsDir = path.join(dir, "blobs");
   }
@@ -768,8 +770,8 @@ export class FileStore implements Store {
   // --- writing -------------------------------------------------------------------------------
 
   private lockDirOf(hash: string): string {
-    if (!/^[\w.-]+$/.test(hash)) throw new Error(`cannot lock ${JSON.stringify(hash)}: not a task hash`);
-    return path.join(this.locksDir, `${hash}.lock`);
+    if (!/^[\w.-]+$/.test(hash) || hash === "." || hash === "..") throw new Error(`cannot lock ${JSON.stringify(hash)}: not a task hash`);
+    return this.locksPrefix + hash + ".lock"; // path.join per task showed in profiles; locksDir is already normalized
   }
 
   /** Creates the store on first use for writing: marker file and directories. */

@@ -17,6 +17,13 @@ const LIVE = 0xffffffff;
 const KEYS = 0;
 /** The growing arena of copied heads (kind, hash, metadata, blob reference). */
 const HEADS = 1;
+/**
+ * Set in the kind byte of a copied key whose hash is 64 lowercase hex digits, kept as its 32 bytes
+ * (log-index keyOfHash; the length byte then says 32): half the memory of the digits.
+ */
+const PACKED = 0x80;
+/** A packed key being copied: kind | PACKED, 32, the key. */
+const packedEntry = new Uint8Array(2 + KEY_BYTES);
 
 /** Ids of records in segments start here: (segment number + 1) * 2^32 + position. Below are slots. */
 const SEGMENT_IDS = 2 ** 32;
@@ -258,10 +265,19 @@ export class ResultIndex {
     const s = this.newSlot(log, offset, length);
     const chunk = this.chunk;
     if (chunk && body.buffer === chunk.buffer.buffer && body.byteOffset >= chunk.buffer.byteOffset) this.pointIntoChunk(chunk, s, body, headEnd);
-    else this.copy(KEYS, s, body, 0, 2 + body[1]!);
-    const keyAt = this.headOf[s]! + 2;
-    const arena = this.arenas[this.arenaOf[s]!]!;
-    this.link(s, bytesHash(arena, keyAt, keyAt + arena[keyAt - 1]!));
+    else this.copyKey(s, body, 0);
+    this.link(s, bytesHash(body, 2, 2 + body[1]!));
+  }
+
+  /** Copies the key of the record body at from[start...] to the keys arena (packed when it can be). */
+  private copyKey(s: number, from: Uint8Array, start: number): void {
+    if (keyOfAsciiHash(from, start + 2, from[start + 1]!, packedEntry.subarray(2))) {
+      packedEntry[0] = from[start]! | PACKED;
+      packedEntry[1] = KEY_BYTES;
+      this.copy(KEYS, s, packedEntry, 0, packedEntry.length);
+    } else {
+      this.copy(KEYS, s, from, start, start + 2 + from[start + 1]!);
+    }
   }
 
   /** Indexes the result records of a log from its saved index (sorted by key), except those `isDead` says were removed. */
@@ -290,10 +306,11 @@ export class ResultIndex {
       const s = slots[i]!;
       const arena = this.arenas[this.arenaOf[s]!]!;
       const head = this.headOf[s]!;
-      if (!keyOfAsciiHash(arena, head + 2, arena[head + 1]!, records.keys.subarray(i * KEY_BYTES))) return undefined;
+      if (arena[head]! & PACKED) arena.copy(records.keys, i * KEY_BYTES, head + 2, head + 2 + KEY_BYTES);
+      else if (!keyOfAsciiHash(arena, head + 2, arena[head + 1]!, records.keys.subarray(i * KEY_BYTES))) return undefined;
       records.offsets[i] = this.offsetOf[s]!;
       records.lengths[i] = this.lengthOf[s]!;
-      records.kinds[i] = arena[head]!;
+      records.kinds[i] = arena[head]! & ~PACKED;
     }
     return records;
   }
@@ -355,7 +372,7 @@ export class ResultIndex {
     chunk.slots.forEach((s, i) => {
       const at = this.headPlace(s).at;
       if (chunk.mode === "heads") this.copy(HEADS, s, chunk.buffer, at, at + chunk.headEnds[i]!);
-      else this.copy(KEYS, s, chunk.buffer, at, at + 2 + chunk.buffer[at + 1]!);
+      else this.copyKey(s, chunk.buffer, at);
     });
     this.arenas.pop();
     this.arenaHasHeads.pop();
@@ -449,7 +466,7 @@ export class ResultIndex {
   }
 
   /** Copies from[start, end) to the end of a growing arena and points slot `s` there. */
-  private copy(into: typeof KEYS | typeof HEADS, s: number, from: Buffer, start: number, end: number): void {
+  private copy(into: typeof KEYS | typeof HEADS, s: number, from: Uint8Array, start: number, end: number): void {
     let arena = this.arenas[into]!;
     const n = end - start;
     const used = this.used[into]!;
@@ -497,7 +514,7 @@ export class ResultIndex {
       const [seg, i] = this.segmentOf(id);
       return seg.records.kinds[i]!;
     }
-    return this.arenas[this.arenaOf[id]!]![this.headOf[id]!]!;
+    return this.arenas[this.arenaOf[id]!]![this.headOf[id]!]! & ~PACKED;
   }
 
   /** The record's metadata (read from its log when it is not in memory); undefined when it cannot be read (its record is damaged). */
@@ -561,7 +578,7 @@ export class ResultIndex {
   private keyOf(s: number): string {
     const heads = this.arenas[this.arenaOf[s]!]!;
     const at = this.headOf[s]! + 2;
-    return heads.toString("utf8", at, at + heads[at - 1]!);
+    return heads.toString(heads[at - 2]! & PACKED ? "hex" : "utf8", at, at + heads[at - 1]!);
   }
 
   /** The newest slot ever indexed for `hash`, or -1. */
@@ -592,6 +609,15 @@ export class ResultIndex {
   private keyEqualsAscii(s: number, hash: string): boolean {
     const at = this.headOf[s]! + 2;
     const heads = this.arenas[this.arenaOf[s]!]!;
+    if (heads[at - 2]! & PACKED) {
+      if (hash.length !== 2 * KEY_BYTES) return false;
+      for (let j = 0; j < KEY_BYTES; j++) {
+        const c0 = hash.charCodeAt(2 * j);
+        const c1 = hash.charCodeAt(2 * j + 1);
+        if ((c0 | c1) >= 128 || HEX_PAIR[(c0 << 7) | c1] !== heads[at + j]) return false;
+      }
+      return true;
+    }
     if (heads[at - 1] !== hash.length) return false;
     for (let i = 0; i < hash.length; i++) if (heads[at + i] !== hash.charCodeAt(i)) return false;
     return true;
@@ -600,6 +626,15 @@ export class ResultIndex {
   private keyEqualsBytes(s: number, key: Uint8Array, start: number, length: number): boolean {
     const at = this.headOf[s]! + 2;
     const heads = this.arenas[this.arenaOf[s]!]!;
+    if (heads[at - 2]! & PACKED) {
+      if (length !== 2 * KEY_BYTES) return false;
+      for (let j = 0; j < KEY_BYTES; j++) {
+        const c0 = key[start + 2 * j]!;
+        const c1 = key[start + 2 * j + 1]!;
+        if ((c0 | c1) >= 128 || HEX_PAIR[(c0 << 7) | c1] !== heads[at + j]) return false;
+      }
+      return true;
+    }
     if (heads[at - 1] !== length) return false;
     for (let i = 0; i < length; i++) if (heads[at + i] !== key[start + i]) return false;
     return true;
