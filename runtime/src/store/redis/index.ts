@@ -53,6 +53,8 @@ interface Held {
   hadResult?: boolean;
   /** Released, by release(), by writing the result, or found lost. */
   released: boolean;
+  /** Where the lock keeper finds it. */
+  slot: number;
 }
 
 /** Lock tokens: unique per acquisition (random per process, then a counter; no random bytes per lock). */
@@ -197,9 +199,8 @@ export class RedisStore implements Store {
         if (reclaimed !== 1) return null;
       }
     }
-    const held: Held = { key, value, hadResult, released: false };
+    const held: Held = { key, value, hadResult, released: false, slot: this.keeper.hold(key, value) };
     this.held.set(hash, held);
-    this.keeper.hold(key, value);
     return { hash, release: () => this.release(hash, held) };
   }
 
@@ -217,13 +218,18 @@ export class RedisStore implements Store {
   }
 
   private forget(hash: string, held: Held): void {
+    if (held.released) return;
     held.released = true;
     if (this.held.get(hash) === held) this.held.delete(hash);
-    this.keeper.drop(held.key, held.value);
+    this.keeper.drop(held.slot);
   }
 
   private onKeeperNotice(notice: KeeperNotice): void {
-    if (notice.op === "problem") return this.onProblem(`${this.location}: ${notice.message}`);
+    if (notice.op === "problem") {
+      // When this connection is down too, its own error says so, with what failed.
+      if (this.client.status === "ready") this.onProblem(`${this.location}: ${notice.message}`);
+      return;
+    }
     const hash = notice.key.slice(this.keys.lockPrefix.length);
     const held = this.held.get(hash);
     if (!held || held.value !== notice.value) return; // released meanwhile

@@ -46,7 +46,7 @@ export function parseRedisUrl(url: string): RedisLocation {
   const unknown = [...u.searchParams.keys()].filter((k) => k !== "prefix");
   if (unknown.length > 0) throw bad(`has an unknown option ${unknown.join(", ")} (only ?prefix=name)`);
   const prefix = u.searchParams.get("prefix") ?? DEFAULT_PREFIX;
-  if (!/^[\w.-]+$/.test(prefix)) throw bad(`has prefix "${prefix}": use letters, digits, "_", "." or "-"`);
+  if (!/^[\w.-]{1,100}$/.test(prefix)) throw bad(`has prefix "${prefix}": use up to 100 letters, digits, "_", "." or "-"`);
   const port = u.port === "" ? DEFAULT_PORT : Number(u.port);
   const username = u.username ? decodeURIComponent(u.username) : undefined;
   const password = u.password ? decodeURIComponent(u.password) : undefined;
