@@ -6,3 +6,5 @@ export { CustomHash, NoHash, timedPath, identity, Wrapped } from "./api/wrappers
 export type { HashResult } from "./api/wrappers";
 export { JUG_HASH, JUG_VALUE } from "./hash/hashable";
 export type { Hashable, ValueWrapper } from "./hash/hashable";
+export { mapreduce } from "./api/mapreduce";
+export type { MapOptions, ReduceOptions } from "./api/mapreduce";
