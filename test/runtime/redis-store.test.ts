@@ -166,6 +166,22 @@ describe("Redis store", () => {
     await other.close();
   });
 
+  test("many locks held at once are all refreshed; released ones are not", async () => {
+    const u = url();
+    const holder = await openStore(u, { lockStaleMs: 2000 });
+    const other = await openStore(u, { lockStaleMs: 2000 });
+    const locks = await Promise.all(Array.from({ length: 150 }, (_, i) => holder.lock(`m${i}`, me)));
+    assert.ok(locks.every((l) => l !== null));
+    for (const l of locks.slice(100)) await l!.release();
+    await sleep(2500); // past the stale window: only refreshed locks are still there
+    const attempts = await Promise.all(Array.from({ length: 150 }, (_, i) => other.lock(`m${i}`, me)));
+    assert.equal(attempts.slice(0, 100).filter((l) => l !== null).length, 0, "held locks were refreshed");
+    assert.equal(attempts.slice(100).filter((l) => l !== null).length, 50, "released locks are free");
+    await Promise.all([...locks, ...attempts].map((l) => l?.release()));
+    await holder.close();
+    await other.close();
+  });
+
   test("a lock removed from under its holder (jug cleanup) is reported lost; its release leaves the next holder's lock alone", async () => {
     const problems: string[] = [];
     const u = url();
