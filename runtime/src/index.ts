@@ -8,3 +8,4 @@ export { JUG_HASH, JUG_VALUE } from "./hash/hashable";
 export type { Hashable, ValueWrapper } from "./hash/hashable";
 export { mapreduce } from "./api/mapreduce";
 export type { MapOptions, ReduceOptions } from "./api/mapreduce";
+export { barrier, bvalue, BarrierError } from "./api/barrier";

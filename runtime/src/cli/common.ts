@@ -1,14 +1,16 @@
 /** What every command shares: finding the jugfile and the store, loading tasks, reporting errors. */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { setCompletionCheck } from "../api/barrier";
 import { setJugRunning, setResultLoader } from "../api/context";
 import { TaskDefinitionError, type Task } from "../api/task";
 import { TaskNameCollisionError } from "../api/registry";
 import { BadTargetError, NoMatchingTaskError } from "../engine/select";
-import { defaultJugdir, JugfileError, loadJugfile, resolveJugfile, type LoadOptions } from "../loader";
+import { defaultJugdir, JugfileError, loadJugfile, resolveJugfile, type LoadedJugfile, type LoadOptions } from "../loader";
 import { decodeResult } from "../serialize";
 import { openStore } from "../store";
 import { StoreAccessError, StoreLayoutError, type Store } from "../store/types";
+import type { CallSite } from "../protocol/status";
 
 /** Exit codes (docs/cli.md). */
 export const EXIT_OK = 0;
@@ -28,6 +30,8 @@ export interface JugContext {
   /** One task per hash, in creation order (see LoadedJugfile). */
   readonly unique: readonly Task<unknown>[];
   idOf(hash: string): number;
+  /** Where the jugfile stopped at a barrier whose tasks are not complete (null: it ran to its end). */
+  readonly barrier: CallSite | null;
 }
 
 /** A problem the user must fix; printed as "jug: <message>" with EXIT_BAD_INPUT. */
@@ -52,10 +56,21 @@ export async function openJug(
 ): Promise<JugContext> {
   const jugfile = resolveJugfile(jugfileArg);
   setJugRunning(true);
-  const { tasks, unique, idOf } = await loadJugfile(jugfile, userArgs, loadOptions);
-  const store = await openStoreChecked(storeLocation(jugfile, options));
-  setResultLoader(async (task) => decodeResult(await store.read(task.hash)));
-  return { jugfile, store, tasks, unique, idOf };
+  // Opened when the jugfile asks (barrier, bvalue, CachedFunction) or after it loads: a jugfile that does not load opens no store.
+  let opening: Promise<Store> | null = null;
+  const openOnce = (): Promise<Store> => (opening ??= openStoreChecked(storeLocation(jugfile, options)));
+  setResultLoader(async (task) => decodeResult(await (await openOnce()).read(task.hash)));
+  setCompletionCheck(async (hash) => (await openOnce()).has(hash));
+  let loaded: LoadedJugfile;
+  try {
+    loaded = await loadJugfile(jugfile, userArgs, loadOptions);
+  } catch (e) {
+    const pending = opening as Promise<Store> | null; // assigned by openOnce() during the load
+    if (pending) await (await pending.catch(() => null))?.close();
+    throw e;
+  }
+  const store = await openOnce();
+  return { jugfile, store, tasks: loaded.tasks, unique: loaded.unique, idOf: loaded.idOf, barrier: loaded.barrier };
 }
 
 export async function openStoreChecked(location: string): Promise<Store> {

@@ -8,6 +8,7 @@ import type { Task } from "../api/task";
 import { withDependencies } from "../engine/select";
 import { Worker, type TaskEvent } from "../engine/worker";
 import type { StoreSnapshot } from "../store/types";
+import { formatSite } from "../api/callsite";
 import { EXIT_FAILED, EXIT_OK, openJug, storeLocation, type CommonOptions, type JugContext } from "./common";
 import { RunReport } from "./report";
 
@@ -32,13 +33,28 @@ const IPC_FLUSH_MS = 50;
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 export async function executeCommand(jugfileArg: string | undefined, options: ExecuteOptions, userArgs: readonly string[]): Promise<number> {
-  const ctx = await openJug(jugfileArg, options, userArgs);
-  try {
-    return await execute(ctx, options, userArgs);
-  } catch (e) {
-    // Close before the error is reported: an open connection (Redis store) would keep the process alive.
-    await ctx.store.close().catch(() => undefined);
-    throw e;
+  // A jugfile that stops at a barrier is loaded again after each run, until it runs to its end
+  // (a `-j N` child runs one round: its parent starts new children for the next).
+  let previous: { site: string; tasks: number } | null = null;
+  for (;;) {
+    const ctx = await openJug(jugfileArg, options, userArgs);
+    const barrier = ctx.barrier ? formatSite(ctx.barrier) : null;
+    if (barrier && previous && previous.site === barrier && previous.tasks === ctx.tasks.length) {
+      await ctx.store.close();
+      process.stderr.write(`jug: stopped at the barrier at ${barrier}: the tasks before it did not all complete\n`);
+      return EXIT_FAILED;
+    }
+    if (previous) process.stderr.write(`jug: passed the barrier at ${previous.site}; running what follows\n`);
+    let code: number;
+    try {
+      code = await execute(ctx, options, userArgs);
+    } catch (e) {
+      // Close before the error is reported: an open connection (Redis store) would keep the process alive.
+      await ctx.store.close().catch(() => undefined);
+      throw e;
+    }
+    if (!barrier || options.child || code !== EXIT_OK) return code;
+    previous = { site: barrier, tasks: ctx.tasks.length };
   }
 }
 

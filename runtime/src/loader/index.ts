@@ -10,6 +10,7 @@ import { createJiti } from "jiti";
 type Jiti = ReturnType<typeof createJiti>;
 import { SourceMap } from "node:module";
 import { formatSite, mapCallSites, parseFrame, resetCallSites, setCallSiteCapture, SiteMessageError, type PositionMapper } from "../api/callsite";
+import { BarrierError, resetBarriers, unawaitedBarrier } from "../api/barrier";
 import { resetRegistry } from "../api/registry";
 import type { Task } from "../api/task";
 import type { CallSite } from "../protocol/status";
@@ -54,6 +55,8 @@ export interface LoadedJugfile {
   readonly unique: readonly Task<unknown>[];
   /** The id of the task with `hash`, or -1 when no task of the jugfile has it. */
   idOf(hash: string): number;
+  /** Where the jugfile stopped at a barrier (barrier() or bvalue()) whose tasks are not complete; null when it ran to its end. */
+  readonly barrier: CallSite | null;
 }
 
 export interface LoadOptions {
@@ -76,15 +79,26 @@ export async function loadJugfile(file: string, userArgs: readonly string[] = []
   const jiti = createJiti(file, { alias: { jug: RUNTIME_ENTRY }, sourceMaps: true, interopDefault: true });
   currentJiti = jiti;
   mappers.clear();
+  resetBarriers();
+  let barrier: CallSite | null = null;
+  let stopped: unknown = null;
   try {
     await jiti.import(file);
   } catch (e) {
-    mapCallSites(mapperFor);
-    if (e instanceof SiteMessageError) e.rerender();
-    throw describeLoadError(e, file);
+    stopped = e;
   }
+  // A barrier that blocked but is not the one the load stopped at was not awaited: tasks after it were built.
+  const skipped = await unawaitedBarrier();
   mapCallSites(mapperFor);
-  return { file, tasks: registry.tasks, unique: registry.unique, idOf: (hash) => registry.idOf(hash) };
+  if (skipped && skipped !== stopped) {
+    throw new JugfileError(`${formatSite(skipped.site)}: barrier() was not awaited (write \`await barrier()\`): the jugfile went on past it`, skipped.site);
+  }
+  if (stopped instanceof BarrierError) barrier = stopped.site;
+  else if (stopped !== null) {
+    if (stopped instanceof SiteMessageError) stopped.rerender();
+    throw describeLoadError(stopped, file);
+  }
+  return { file, tasks: registry.tasks, unique: registry.unique, idOf: (hash) => registry.idOf(hash), barrier };
 }
 
 /** The jiti instance of the last load, and source mappers per file it ran (built on first use). */
