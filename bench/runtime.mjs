@@ -5,7 +5,7 @@
 //
 //   node bench/runtime.mjs                 full run (20,000 and 100,000 tasks; 5-15 minutes)
 //   node bench/runtime.mjs --quick         2,000 and 10,000 tasks, one repetition (about a minute)
-//   node bench/runtime.mjs --only=wakeup   only some parts: overhead, small, large, wakeup
+//   node bench/runtime.mjs --only=wakeup   only some parts: overhead, small, large, floor, wakeup
 //   node bench/runtime.mjs --python=DIR    also run Python jug (its source tree in DIR, e.g. an
 //                                          unpacked luispedro/jug), interleaved with ours
 //
@@ -52,6 +52,7 @@ const typescript = {
   execute: (store, workers) => [process.execPath, [jug, "execute", trivial, "-j", String(workers), "--jugdir", store]],
   status: (store) => [process.execPath, [jug, "status", trivial, "--jugdir", store]],
   noop: (store) => [process.execPath, [jug, "execute", trivial, "--jugdir", store]],
+  bare: () => [process.execPath, ["-e", "0"]],
   completed(n, store) {
     const r = run(process.execPath, [jug, "status", trivial, "--json", "--jugdir", store], { env: { JUGBENCH_N: String(n) } });
     return JSON.parse(r.stdout).counts.complete;
@@ -93,6 +94,7 @@ function pythonJug(source) {
     // Python's status exits with (number complete) mod 256: not an error.
     status: (store) => [...command(["status", "--jugdir", store]), { allowFailure: true }],
     noop: (store) => command(["execute", "--jugdir", store]),
+    bare: () => [python[0], ["-c", "0"]],
     completed: null,
   };
 }
@@ -276,6 +278,17 @@ if (wanted("large")) {
     noop: full("1.76 s"),
     disk: full("about 4 KiB (391 MB)"),
   });
+}
+
+// ---- fixed cost of a command (what no per-task work can go below) -----------------------------
+
+if (wanted("floor")) {
+  const bare = interleaved((impl) => run(...impl.bare()));
+  report("the language's own start (`node -e 0`; `python3 -c 0`), for scale", bare.map(timing));
+  const stores = implementations.map((impl) => storePath(tmpfsBase, "floor", impl));
+  const empty = interleaved((impl) => runFor(impl, "status", 0, stores[implementations.indexOf(impl)]));
+  report("status, 0 tasks, empty store (process start + CLI + jugfile load)", empty.map(timing));
+  stores.forEach((s) => rmSync(s, { recursive: true, force: true }));
 }
 
 // ---- wake-up latency (ours only: Python jug polls with a fixed sleep) ---------------------------
