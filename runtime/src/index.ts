@@ -9,3 +9,4 @@ export type { Hashable, ValueWrapper } from "./hash/hashable";
 export { mapreduce } from "./api/mapreduce";
 export type { MapOptions, ReduceOptions } from "./api/mapreduce";
 export { barrier, bvalue, BarrierError } from "./api/barrier";
+export { CachedFunction } from "./api/cached";

@@ -91,7 +91,7 @@ export function captureCallSite(entry?: Function, always = false): CallSite | nu
 
 /** "    at fn (file:line:col)" or "    at file:line:col" -> position. */
 export function parseFrame(line: string | undefined): CallSite | null {
-  const m = line ? /(?:\(|at )((?:file:\/\/)?[^()]*?):(\d+):(\d+)\)?$/.exec(line) : null;
+  const m = line ? /(?:\(|at (?:async )?)((?:file:\/\/)?[^()]*?):(\d+):(\d+)\)?$/.exec(line) : null;
   if (!m) return null;
   return { file: toPath(m[1]!), line: Number(m[2]), column: Number(m[3]) };
 }

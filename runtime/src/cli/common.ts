@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { setCompletionCheck } from "../api/barrier";
+import { setTaskRunner } from "../api/cached";
 import { setJugRunning, setResultLoader } from "../api/context";
 import { TaskDefinitionError, type Task } from "../api/task";
 import { TaskNameCollisionError } from "../api/registry";
@@ -56,11 +57,12 @@ export async function openJug(
 ): Promise<JugContext> {
   const jugfile = resolveJugfile(jugfileArg);
   setJugRunning(true);
-  // Opened when the jugfile asks (barrier, bvalue, CachedFunction) or after it loads: a jugfile that does not load opens no store.
+  // Opened when the jugfile asks (barrier, bvalue, value, CachedFunction) or after it loads: a jugfile that does not load opens no store.
   let opening: Promise<Store> | null = null;
   const openOnce = (): Promise<Store> => (opening ??= openStoreChecked(storeLocation(jugfile, options)));
   setResultLoader(async (task) => decodeResult(await (await openOnce()).read(task.hash)));
   setCompletionCheck(async (hash) => (await openOnce()).has(hash));
+  setTaskRunner(async (task) => (require("./run-now") as typeof import("./run-now")).runNow(await openOnce(), task));
   let loaded: LoadedJugfile;
   try {
     loaded = await loadJugfile(jugfile, userArgs, loadOptions);

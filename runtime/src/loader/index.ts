@@ -174,7 +174,9 @@ function describeLoadError(e: unknown, file: string): Error {
 
 /** Frames of this runtime, jiti, commander and node internals: noise in a user's stack. */
 const RUNTIME_ROOT = path.resolve(__dirname, "..");
-const NOISE = [RUNTIME_ROOT + path.sep, `${path.sep}jiti${path.sep}`, `${path.sep}commander${path.sep}`, "node:internal"];
+/** runtime/src: where source maps place the frames of runtime/dist. */
+const RUNTIME_SOURCE = path.resolve(__dirname, "..", "..", "src");
+const NOISE = [RUNTIME_ROOT + path.sep, RUNTIME_SOURCE + path.sep, `${path.sep}jiti${path.sep}`, `${path.sep}commander${path.sep}`, "node:internal"];
 
 const FRAME_POSITION = /([^\s()]+):(\d+):(\d+)(\)?)$/;
 
