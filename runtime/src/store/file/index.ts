@@ -510,13 +510,10 @@ export class FileStore implements Store {
 
   /** Lists logs/ again only when its mtime says a log was created or removed (one stat instead of a listing). */
   private discoverLogs(): void {
-    let listedAt: number;
-    try {
-      listedAt = fs.statSync(this.logsDir).mtimeMs;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw e;
-    }
+    // (No exception for a store without logs yet: building one costs more than the stat.)
+    const stat = fs.statSync(this.logsDir, { throwIfNoEntry: false });
+    if (!stat) return;
+    const listedAt = stat.mtimeMs;
     if (listedAt === this.logsListedAt) return;
     const names = fs.readdirSync(this.logsDir);
     const savedIndexes = new Set(names.filter((n) => n.endsWith(SAVED_INDEX_SUFFIX)));

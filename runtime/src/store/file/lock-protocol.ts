@@ -37,31 +37,34 @@ const HEADER = 11; // u8 op, u32 token, u32 staleMs, u16 path length
 export class EventRing {
   /** [0] bytes written, [1] bytes read; both count up forever (mod 2^32). */
   private readonly counters: Int32Array;
-  private readonly data: Uint8Array;
+  private readonly data: Buffer;
 
   constructor(readonly shared: SharedArrayBuffer = new SharedArrayBuffer(8 + CAPACITY)) {
     this.counters = new Int32Array(shared, 0, 2);
-    this.data = new Uint8Array(shared, 8, CAPACITY);
+    this.data = Buffer.from(shared, 8, CAPACITY);
   }
 
   /** Main thread. Waits (briefly, for the keeper to read) only if the ring is full. */
   push(event: RingEvent): void {
-    const path = Buffer.from(event.lockDir);
-    const record = Buffer.allocUnsafe(HEADER + path.length);
-    record.writeUInt8(event.op === "adopt" ? 1 : 2, 0);
-    record.writeUInt32LE(event.op === "adopt" ? event.token : 0, 1);
-    record.writeUInt32LE(event.op === "adopt" ? event.staleMs : 0, 5);
-    record.writeUInt16LE(path.length, 9);
-    path.copy(record, HEADER);
-    const giveUpAt = Date.now() + 10_000;
+    const length = HEADER + Buffer.byteLength(event.lockDir);
+    let giveUpAt = 0;
     for (;;) {
       const written = Atomics.load(this.counters, 0) >>> 0;
       const read = Atomics.load(this.counters, 1);
-      if (((written - (read >>> 0)) >>> 0) + record.length <= CAPACITY) {
-        this.copyIn(written, record);
-        Atomics.store(this.counters, 0, (written + record.length) | 0);
+      if (((written - (read >>> 0)) >>> 0) + length <= CAPACITY) {
+        const at = written & (CAPACITY - 1);
+        // Encoded in place (this runs twice per task); a record that would wrap around is built aside.
+        const record = at + length <= CAPACITY ? this.data.subarray(at, at + length) : Buffer.allocUnsafe(length);
+        record[0] = event.op === "adopt" ? 1 : 2;
+        record.writeUInt32LE(event.op === "adopt" ? event.token : 0, 1);
+        record.writeUInt32LE(event.op === "adopt" ? event.staleMs : 0, 5);
+        record.writeUInt16LE(length - HEADER, 9);
+        record.write(event.lockDir, HEADER, "utf8");
+        if (record.buffer !== this.data.buffer) this.copyIn(written, record);
+        Atomics.store(this.counters, 0, (written + length) | 0);
         return;
       }
+      giveUpAt ||= Date.now() + 10_000;
       if (Date.now() > giveUpAt) throw new Error("the lock keeper thread stopped reading its events");
       Atomics.wait(this.counters, 1, read, 100);
     }
