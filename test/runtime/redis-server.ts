@@ -15,11 +15,12 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer> {
+/** `port`: a given port (to restart a server where it was), else a free one. */
+export async function startRedisServer(extraArgs: readonly string[] = [], fixedPort?: number): Promise<RedisServer> {
   if (spawnSync("redis-server", ["--version"]).error) throw new Error("redis-server is not installed: run .ci/install-system.sh (apt package redis-server)");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jug-redis-"));
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...extraArgs], {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -43,7 +44,7 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
     }
     process.off("exit", killOnExit);
     // Another process took the port between our check and redis-server's bind: try another.
-    if (attempt >= 3) throw new Error(`redis-server did not start: ${started}`);
+    if (attempt >= 3 || fixedPort !== undefined) throw new Error(`redis-server did not start: ${started}`);
   }
 }
 

@@ -225,9 +225,12 @@ describe("Redis store", () => {
     await watcher.close();
   });
 
-  test("a Redis that goes away: commands fail with a clear error, release does not throw", async () => {
+  test("a Redis that goes away: commands fail with a clear error, release does not throw; it works again when Redis is back", async () => {
     const lonely = await startRedisServer();
     const store = await openStore(lonely.url(), { lockStaleMs: 2000 });
+    await new Promise<void>((resolve) => {
+      const w = store.watch(() => (w.dispose(), resolve())); // subscribed before the outage
+    });
     await store.write("a", Buffer.from([1]), meta);
     const lock = await store.lock("b", me);
     await lonely.stop();
@@ -239,7 +242,19 @@ describe("Redis store", () => {
     });
     assert.ok(Date.now() - started < 8000);
     await lock?.release();
+    // A reader that outlives the outage (the editor's status view) works again once Redis is back.
+    const back = await startRedisServer([], lonely.port);
+    await store.write("c", Buffer.from([1]), meta);
+    assert.equal(await store.has("c"), true);
+    const other = await openStore(lonely.url());
+    const woken = new Promise<void>((resolve) => {
+      const w = store.watch(() => (w.dispose(), resolve()));
+    });
+    await other.write("d", Buffer.from([1]), meta);
+    await woken;
+    await other.close();
     await store.close();
+    await back.stop();
   });
 
   test("a snapshot of 5,000 results lists each once, with its metadata", async () => {

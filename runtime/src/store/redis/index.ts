@@ -306,7 +306,7 @@ export class RedisStore implements Store {
   /** Pub/sub on a second connection (kept until close()), plus a poll of the change counter. */
   private startWatching(): void {
     if (this.closed) return;
-    if (!this.subscriber) {
+    if (!this.subscriber || this.subscriber.status === "end") {
       const subscriber = this.client.duplicate({ lazyConnect: false });
       this.subscriber = subscriber;
       subscriber.on("error", () => {}); // reported by the main connection's commands
@@ -383,6 +383,9 @@ export class RedisStore implements Store {
   /** Runs one command (or transaction), turning client errors into a RedisStoreError that says what failed. */
   private async run<T>(what: string, command: () => Promise<T>): Promise<T> {
     try {
+      // After an outage the connection has given up (a worker has stopped by then); a reader that
+      // outlives it, like the editor's status view, connects again with its next command.
+      if (this.client.status === "end" && !this.closed) await this.client.connect();
       return await command();
     } catch (e) {
       throw this.failure(e, what);
