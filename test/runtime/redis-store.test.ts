@@ -202,7 +202,7 @@ describe("Redis store", () => {
     await other.close();
   });
 
-  test("watchers on another connection are woken by pub/sub within 100 ms", async () => {
+  test("watchers on another connection are woken by pub/sub within milliseconds", async () => {
     const u = url();
     const writer = await openStore(u);
     const watcher = await openStore(u);
@@ -219,8 +219,8 @@ describe("Redis store", () => {
       await writer.write(`w${i}`, Buffer.from([i]), meta);
       latencies.push((await woken) - start);
     }
-    // The poll fallback (every 250 ms) would miss this bound most of the time.
-    assert.ok(Math.max(...latencies) < 100, `latencies ${latencies.join(", ")} ms`);
+    // Pub/sub takes a few ms; the poll fallback (every 250 ms) alone would be under 50 ms in 4 of 5 rounds less than 1% of the time.
+    assert.ok(latencies.filter((ms) => ms < 50).length >= 4, `latencies ${latencies.join(", ")} ms`);
     await writer.close();
     await watcher.close();
   });
