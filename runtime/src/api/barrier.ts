@@ -39,6 +39,11 @@ let checkedRegistry: TaskRegistry | null = null;
 /** Without a store (`jug count`, a plain script), nothing counts as complete: every barrier stops the jugfile. */
 const NOTHING_COMPLETE: CompletionCheck = async () => false;
 
+/** The check in use (CompoundTask asks it too). */
+export function currentCompletionCheck(): CompletionCheck {
+  return completionCheck ?? NOTHING_COMPLETE;
+}
+
 /**
  * Stops the jugfile here (when run by `jug execute`, `jug status`, ...) unless every task created
  * so far is complete. Must be awaited: `await barrier()`.

@@ -185,6 +185,10 @@ class TaskClass<T> extends TaskLike<T> {
       takeValueWrapperNote();
       this.hash = this.definition.hashArgs(args);
       this.unwrapArgs = takeValueWrapperNote();
+      if (forcedHash !== null) {
+        this.hash = forcedHash;
+        forcedHash = null;
+      }
     } catch (e) {
       if (!(e instanceof UnhashableValueError)) throw e;
       const { name } = this.definition;
@@ -218,6 +222,23 @@ class TaskClass<T> extends TaskLike<T> {
 
   override toString(): string {
     return `Task(${this.name} at ${formatSite(this.site)})`;
+  }
+}
+
+/** Set by taskWithHash for the one task it creates. */
+let forcedHash: string | null = null;
+
+/**
+ * `generator(...args)`, but with the hash `hash` (CompoundTask: the task that stores the inner
+ * graph's result under the hash of the outer call, so that later loads find it without building
+ * the inner graph).
+ */
+export function taskWithHash<T>(generator: (...args: never[]) => Task<T>, args: readonly unknown[], hash: string): Task<T> {
+  forcedHash = hash;
+  try {
+    return generator(...(args as never[]));
+  } finally {
+    forcedHash = null;
   }
 }
 

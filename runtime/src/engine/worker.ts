@@ -7,6 +7,7 @@
 import * as os from "node:os";
 import { performance } from "node:perf_hooks";
 import { formatSite } from "../api/callsite";
+import { hooks, runHooks } from "../api/hooks";
 import { resolveValue, type Task } from "../api/task";
 import { userStack } from "../loader";
 import { decodeResult, encodeResult, previewOf, UnreadableResultError } from "../serialize";
@@ -204,7 +205,10 @@ export class Worker {
   private async attempt(t: Task<unknown>): Promise<Attempt> {
     const { store } = this.options;
     // After each wait, a stop request (signal) wins: start nothing new once stop() has run.
-    if (await store.has(t.hash)) return "complete";
+    if (await store.has(t.hash)) {
+      if (hooks["execute.task-loadable"]) runHooks("execute.task-loadable", this.options.log, t);
+      return "complete";
+    }
     if (this.stopRequested) return "busy";
     const owner: LockOwner = { worker: WORKER_ID, host: HOST, pid: process.pid, since: isoNow() };
     const lock = await store.lock(t.hash, owner);
@@ -226,6 +230,7 @@ export class Worker {
     const args = t.deps.length === 0 && !t.unwrapArgs ? (t.args as unknown[]) : await this.argumentsOf(t);
     if (args === null) return "retry";
     if (this.stopRequested) return "busy";
+    if (hooks["execute.task-pre-execute"]) runHooks("execute.task-pre-execute", this.options.log, t);
     this.phase = "running";
     const started = performance.now();
     let bytes: Uint8Array;
@@ -259,6 +264,7 @@ export class Worker {
     if (this.consumers[t.id]! > 0) this.cache.set(t.id, value);
     this.executed++;
     this.options.onEvent?.({ outcome: "executed", hash: t.hash, name: t.name, seconds });
+    if (hooks["execute.task-executed"]) runHooks("execute.task-executed", this.options.log, t, value);
     return "complete";
   }
 
@@ -307,6 +313,7 @@ export class Worker {
     });
     log(`jug: task ${describeTask(t)} failed after ${seconds.toFixed(3)} s:\n${indent(stack)}`);
     this.options.onEvent?.({ outcome: "failed", hash: t.hash, name: t.name, seconds });
+    if (hooks["execute.task-failed"]) runHooks("execute.task-failed", log, t, error);
   }
 
   /** Finished (complete or blocked): its dependencies have one consumer less here. */

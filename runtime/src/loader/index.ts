@@ -11,6 +11,7 @@ type Jiti = ReturnType<typeof createJiti>;
 import { SourceMap } from "node:module";
 import { formatSite, mapCallSites, parseFrame, resetCallSites, setCallSiteCapture, SiteMessageError, type PositionMapper } from "../api/callsite";
 import { BarrierError, resetBarriers, unawaitedBarrier } from "../api/barrier";
+import { resetHooks } from "../api/hooks";
 import { resetRegistry } from "../api/registry";
 import type { Task } from "../api/task";
 import type { CallSite } from "../protocol/status";
@@ -80,6 +81,7 @@ export async function loadJugfile(file: string, userArgs: readonly string[] = []
   currentJiti = jiti;
   mappers.clear();
   resetBarriers();
+  resetHooks();
   let barrier: CallSite | null = null;
   let stopped: unknown = null;
   try {
