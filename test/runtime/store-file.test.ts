@@ -347,3 +347,25 @@ test("removals of records in an indexed log apply whatever order a new reader me
     await fresh.close();
   }
 });
+
+test("the log of a killed writer gets its saved index from the first reader that reads it in full", async () => {
+  const dir = freshDir();
+  const writer = `const { openStore } = require(${JSON.stringify(require.resolve("jug/store"))});
+    (async () => {
+      const store = await openStore(${JSON.stringify(dir)});
+      for (let i = 0; i < 700; i++) await store.write(${JSON.stringify(taskHash(0).slice(0, 60))} + String(1000 + i), Buffer.from(String(i)), ${JSON.stringify(meta)});
+      process.kill(process.pid, "SIGKILL");
+    })();`;
+  const killed = spawnSync(process.execPath, ["-e", writer]);
+  assert.equal(killed.signal, "SIGKILL");
+  const indexes = () => fs.readdirSync(path.join(dir, "logs")).filter((f) => f.endsWith(".idx"));
+  assert.deepEqual(indexes(), [], "a killed writer leaves no index");
+  const reader = await openStore(dir);
+  assert.equal((await reader.snapshot()).results.size, 700);
+  await reader.close();
+  assert.equal(indexes().length, 1);
+  const again = await openStore(dir);
+  assert.equal((await again.snapshot()).results.size, 700);
+  assert.equal(Buffer.from(await again.read(`${taskHash(0).slice(0, 60)}1699`)).toString(), "699");
+  await again.close();
+});

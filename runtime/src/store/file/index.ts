@@ -79,6 +79,10 @@ interface Log {
   parsed: number;
   /** Bytes from the start whose result records have their metadata in memory (see loadHeads). */
   headsLoaded: number;
+  /** Its tombstone and failure records (log-index eventEntry), for a saved index of it; undefined once not needed. */
+  events: Buffer[] | undefined;
+  /** A record of it was found damaged: it gets no saved index, so every reader reads it and finds the damage. */
+  damaged: boolean;
   /** Its writer is a dead process on this host and it was read to the end: it cannot change, never stat it again. */
   final: boolean;
   /** When the writer was last checked for life (only while the log does not grow). */
@@ -94,10 +98,6 @@ const WRITER_CHECK_MS = 1000;
 interface OwnLog extends Log {
   fd: number;
   fsyncTimer?: NodeJS.Timeout;
-  /** Its tombstone and failure records (log-index eventEntry), for its saved index. */
-  events: Buffer[];
-  /** A record of it was found damaged: it gets no saved index, so every reader reads it and finds the damage. */
-  damaged: boolean;
 }
 
 interface FailureEntry {
@@ -519,7 +519,7 @@ export class FileStore implements Store {
     const savedIndexes = new Set(names.filter((n) => n.endsWith(SAVED_INDEX_SUFFIX)));
     for (const name of names) {
       if (!name.endsWith(".log") || this.logs.has(name)) continue;
-      const log: Log = { name, number: this.logNumber(name), path: path.join(this.logsDir, name), parsed: 0, headsLoaded: 0, final: false, checkedAt: 0 };
+      const log: Log = { name, number: this.logNumber(name), path: path.join(this.logsDir, name), parsed: 0, headsLoaded: 0, final: false, checkedAt: 0, events: [], damaged: false };
       this.logs.set(name, log);
       if (savedIndexes.has(savedIndexName(name))) this.useSavedIndex(log);
     }
@@ -560,8 +560,10 @@ export class FileStore implements Store {
       kept = this.results.endChunk();
     }
     for (const p of outcome.problems) this.reportDamage(log, p);
+    if (outcome.problems.length > 0) log.damaged = true;
     if (kept && log.headsLoaded === log.parsed) log.headsLoaded += outcome.consumed;
     log.parsed += outcome.consumed;
+    if (log.parsed === size) this.checkWriterGone(log);
     return this.version !== before;
   }
 
@@ -636,23 +638,30 @@ export class FileStore implements Store {
     if (!indexCovers(saved.stamp, { size: now.size, mtimeNs: now.mtimeNs, ctimeNs: now.ctimeNs, ino: now.ino }, indexMtimeNs)) return;
     this.version++;
     this.results.addSegment(log.number, saved, this.dead.size > 0 ? (offset) => this.dead.has(recordId(log.number, offset)) : undefined);
+    log.events = undefined; // it has its index
     forEachEvent(saved.events, (offset, body, length) => this.index(log, body, offset, length));
     log.parsed = Number(saved.stamp.size);
   }
 
-  /** Writes the saved index of this process's log (at close), so that later readers need not parse it. Best effort: a cache. */
-  private saveIndex(own: OwnLog): void {
-    if (own.damaged || own.parsed < SAVED_INDEX_MIN_LOG_BYTES) return;
-    const tmp = path.join(this.tmpDir, `${savedIndexName(own.name)}.${randomBytes(4).toString("hex")}`);
+  /**
+   * Writes the saved index of a log that can no longer change: this process's own (at close), or
+   * one whose writer died (read in full), so that later readers need not parse it. Best effort: a
+   * cache (a reader without write permission writes none).
+   */
+  private saveIndex(log: Log): void {
+    const events = log.events;
+    log.events = undefined;
+    if (log.damaged || !events || log.parsed < SAVED_INDEX_MIN_LOG_BYTES || this.results.isSegment(log.number)) return;
+    const tmp = path.join(this.tmpDir, `${savedIndexName(log.name)}.${randomBytes(4).toString("hex")}`);
     try {
-      const stat = fs.fstatSync(own.fd, { bigint: true });
-      const records = this.results.recordsOf(own.number);
-      if (stat.size !== BigInt(own.parsed) || !records) return; // not only ours, or a hash that is not a task hash
+      const stat = log === this.own ? fs.fstatSync(this.own.fd, { bigint: true }) : fs.statSync(log.path, { bigint: true });
+      const records = this.results.recordsOf(log.number);
+      if (stat.size !== BigInt(log.parsed) || !records) return; // not all read (or not only ours), or a hash that is not a task hash
       const bytes = encodeLogIndex({
-        logName: own.name,
+        logName: log.name,
         stamp: { size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino },
         ...sortedByKey(records),
-        events: Buffer.concat(own.events),
+        events: Buffer.concat(events),
       });
       const fd = fs.openSync(tmp, "wx");
       try {
@@ -667,9 +676,13 @@ export class FileStore implements Store {
       } finally {
         fs.closeSync(fd);
       }
-      fs.renameSync(tmp, path.join(this.logsDir, savedIndexName(own.name)));
+      fs.renameSync(tmp, path.join(this.logsDir, savedIndexName(log.name)));
     } catch {
-      fs.rmSync(tmp, { force: true }); // no index: readers read the log
+      try {
+        fs.rmSync(tmp, { force: true }); // no index: readers read the log
+      } catch {
+        // not even that (a read-only store)
+      }
     }
   }
 
@@ -685,6 +698,7 @@ export class FileStore implements Store {
     }
     const event = decodeEvent(body);
     this.version++;
+    log.events?.push(eventEntry(offset, Buffer.from(body.buffer, body.byteOffset - RECORD_HEADER_BYTES, length)));
     switch (event.kind) {
       case Kind.Failed:
         if (this.dead.has(recordId(log.number, offset))) break;
@@ -728,7 +742,10 @@ export class FileStore implements Store {
     if (now - log.checkedAt < WRITER_CHECK_MS) return;
     log.checkedAt = now;
     const writer = LOG_NAME.exec(log.name);
-    if (writer && writer[1] === this.host && Number(writer[2]) !== process.pid && !isAlive(Number(writer[2]))) log.final = true;
+    if (!writer || writer[1] !== this.host || Number(writer[2]) === process.pid || isAlive(Number(writer[2]))) return;
+    log.final = true;
+    // Its writer died without writing the log's index (killed): write it for the next readers.
+    this.saveIndex(log);
   }
 
   private readRecordBytes(hash: string, log: Log, place: { offset: number; length: number }): Buffer {
@@ -756,7 +773,7 @@ export class FileStore implements Store {
     this.version++;
     this.results.drop(hash, log.number, offset);
     this.dead.add(recordId(log.number, offset));
-    if (log === this.own) this.own.damaged = true;
+    log.damaged = true;
   }
 
   private report(message: string): void {
@@ -819,9 +836,7 @@ export class FileStore implements Store {
     writeFully(own.fd, bytes, own.parsed);
     let offset = own.parsed;
     for (const record of records) {
-      const body = record.subarray(RECORD_HEADER_BYTES);
-      this.index(own, body, offset, record.length);
-      if (body[0] !== Kind.Inline && body[0] !== Kind.Blob) own.events.push(eventEntry(offset, record));
+      this.index(own, record.subarray(RECORD_HEADER_BYTES), offset, record.length);
       offset += record.length;
     }
     own.parsed = offset;
