@@ -34,7 +34,7 @@ import {
   type RedisLocation,
 } from "./layout";
 import { connect, quit, RECONNECT_WINDOW_S } from "./connection";
-import { LockKeeper, type KeeperNotice } from "./lock-keeper";
+import { checkKeepable, LockKeeper, type KeeperNotice } from "./lock-keeper";
 import { MetaView } from "./meta-view";
 
 export { REDIS_LAYOUT_VERSION, RedisStoreError, parseRedisUrl } from "./layout";
@@ -185,6 +185,7 @@ export class RedisStore implements Store {
     const mine: LockValue = { worker: owner.worker, host: owner.host, pid: owner.pid, since: owner.since, token: `${TOKEN_BASE}${tokens++}` };
     const value = JSON.stringify(mine);
     const key = k.lock(hash);
+    checkKeepable(key, value);
     const [taken, detail] = await this.run("take a lock", () => this.client.jugAcquire(key, k.lockIndex, k.marker, k.meta, value, this.staleMs, hash, MARKER_TEXT));
     let hadResult: boolean | undefined;
     if (taken === 1) hadResult = detail === 1;

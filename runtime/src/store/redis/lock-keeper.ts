@@ -60,6 +60,16 @@ class Page {
   }
 }
 
+function slotText(key: string, value: string): string {
+  return `${key}\n${value}`;
+}
+
+/** Throws unless the keeper can hold this lock (checked before the lock is taken). */
+export function checkKeepable(key: string, value: string): void {
+  const bytes = Buffer.byteLength(slotText(key, value));
+  if (bytes > SLOT_BYTES) throw new Error(`cannot lock ${key}: its key and owner take ${bytes} bytes, more than the ${SLOT_BYTES} the lock keeper holds`);
+}
+
 /** Refresh often enough that a lock survives a slow round trip or two. */
 export function refreshIntervalMs(staleMs: number): number {
   return Math.max(50, Math.floor(staleMs / 10));
@@ -86,8 +96,7 @@ export class LockKeeper {
       for (let i = SLOTS_PER_PAGE - 1; i >= 0; i--) this.freeSlots.push(first + i);
       worker.postMessage({ page: page.shared } satisfies KeeperMessage);
     }
-    const text = `${key}\n${value}`;
-    if (Buffer.byteLength(text) > SLOT_BYTES) throw new Error(`lock ${key}: owner too long for the lock keeper (${Buffer.byteLength(text)} bytes)`);
+    const text = slotText(key, value);
     const slot = this.freeSlots.pop()!;
     this.pages[Math.floor(slot / SLOTS_PER_PAGE)]!.write(slot % SLOTS_PER_PAGE, text);
     return slot;
