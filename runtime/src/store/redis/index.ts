@@ -2,7 +2,8 @@
  * The Redis store: workers on many machines share one Redis (docs/store-layout.md, "Redis store").
  * Keys are defined in layout.ts, server-side scripts in scripts.ts. Results and their metadata are
  * written in one MULTI/EXEC, so a reader never sees one without the other; locks are keys with a
- * TTL of the stale window, refreshed by their holder and released only by it (Lua compare-and-delete).
+ * TTL of the stale window, refreshed by the holder's lock keeper thread (lock-keeper.ts) and
+ * released only by the holder (Lua compare-and-delete).
  */
 import { randomBytes } from "node:crypto";
 import Redis from "ioredis";
@@ -118,9 +119,9 @@ export class RedisStore implements Store {
   }
 
   async read(hash: string): Promise<Uint8Array> {
-    const replies = await this.run("read a result", () => this.client.multi().hget(this.keys.meta, hash).getBuffer(this.keys.result(hash)).exec());
-    const metaText = replies?.[0]?.[1] as string | null | undefined;
-    const data = replies?.[1]?.[1] as Buffer | null | undefined;
+    const [metaText, data] = (await this.run("read a result", () =>
+      this.client.multi().hget(this.keys.meta, hash).getBuffer(this.keys.result(hash)).exec().then(checkExec),
+    )) as [string | null, Buffer | null];
     if (!metaText) throw new MissingResultError(hash, this.location);
     const where = `${this.location} key ${this.keys.result(hash)}`;
     if (!data) throw new CorruptResultError(hash, where, "the result's metadata is there but its value is missing");
