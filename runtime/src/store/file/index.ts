@@ -60,7 +60,7 @@ const INDEX_MAX_AGE_MS = 50;
 /** Fallback poll of watch(), for file systems without change notification (network mounts). */
 const WATCH_POLL_MS = 50;
 const MAX_PREVIEW_CHARS = 1000;
-/** lock() lets the event loop run at least this often (see yieldNowAndThen). */
+/** lock() lets the event loop run at least this often (see yieldIfDue). */
 const YIELD_EVERY_MS = 10;
 /** A log shorter than this gets no saved index when it is closed: reading it costs a millisecond or two. */
 const SAVED_INDEX_MIN_LOG_BYTES = 64 * 1024;
@@ -215,7 +215,7 @@ export class FileStore implements Store {
       data.byteLength <= INLINE_LIMIT
         ? inlineResultRecord(hash, stored, data)
         : blobResultRecord(hash, stored, crc32(data), await this.writeBlob(hash, data));
-    this.append([record, ...this.clearsOf(hash)]);
+    this.append(this.failures.has(hash) ? [record, ...this.clearsOf(hash)] : [record]);
   }
 
   async remove(hashes: readonly string[]): Promise<number> {
@@ -259,7 +259,8 @@ export class FileStore implements Store {
 
   /** Tombstones for the live failure markers of `hash`. */
   private clearsOf(hash: string): Buffer[] {
-    return (this.failures.get(hash) ?? []).map((f) => tombstoneRecord(Kind.Cleared, hash, { log: f.log.name, offset: f.offset }));
+    const live = this.failures.get(hash);
+    return live ? live.map((f) => tombstoneRecord(Kind.Cleared, hash, { log: f.log.name, offset: f.offset })) : [];
   }
 
   // --- locks ---------------------------------------------------------------------------------
@@ -271,7 +272,8 @@ export class FileStore implements Store {
       this.report(`lock ${lockDir} was lost: ${message} (another worker may run that task too)`),
     );
     const lockDir = this.lockDirOf(hash);
-    await this.yieldNowAndThen();
+    const yielding = this.yieldIfDue();
+    if (yielding) await yielding;
     if (!(await this.keeper.lock(lockDir, owner, this.lockStaleMs))) return null;
     // Results written before the previous holder released are visible now: has() after lock() is exact.
     this.refresh();
@@ -300,12 +302,13 @@ export class FileStore implements Store {
    * trivial tasks would run on microtasks alone and starve the event loop (no signal handlers, no
    * watch callbacks). lock() therefore lets the event loop run every few milliseconds.
    */
-  private async yieldNowAndThen(): Promise<void> {
-    const now = performance.now();
-    if (now - this.lastYield < YIELD_EVERY_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    this.lastYield = performance.now();
+  private yieldIfDue(): Promise<void> | undefined {
+    if (performance.now() - this.lastYield < YIELD_EVERY_MS) return undefined; // no promise to await per task otherwise
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.lastYield = performance.now();
+    });
   }
+
 
   // --- status --------------------------------------------------------------------------------
 
@@ -691,7 +694,7 @@ export class FileStore implements Store {
   private index(log: Log, body: Buffer, offset: number, length: number): void {
     const kind = body[0];
     if (kind === Kind.Inline || kind === Kind.Blob) {
-      const headEnd = resultMetaEnd(body);
+      const headEnd = log === this.own ? 0 : resultMetaEnd(body); // own records were just encoded, and only their keys are kept
       this.version++;
       if (!this.dead.has(recordId(log.number, offset))) this.results.add(log.number, offset, length, body, headEnd);
       return;
