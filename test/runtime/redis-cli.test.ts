@@ -38,18 +38,18 @@ function executedTotal(stdout: string): number {
 
 test("two jug execute processes on one Redis compute every task of the trivial example exactly once", async () => {
   const store = jugdir();
-  const env = { JUGBENCH_N: "1500", JUG_LOCK_STALE_MS: "2000" };
+  const env = { JUGBENCH_N: "3000", JUG_LOCK_STALE_MS: "2000" };
   const workers = [finished(spawnJug(["execute", TRIVIAL, "--jugdir", store], cwd, env)), finished(spawnJug(["execute", TRIVIAL, "--jugdir", store], cwd, env))];
   const runs = await Promise.all(workers);
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   const executed = runs.map((r) => executedTotal(r.stdout));
-  assert.equal(executed[0]! + executed[1]!, 1501, `each task once in all (executed ${executed.join(" + ")})`);
+  assert.equal(executed[0]! + executed[1]!, 3001, `each task once in all (executed ${executed.join(" + ")})`);
 
   const doc = await statusDoc([TRIVIAL, "--jugdir", store], cwd, env);
   assert.equal(doc.store, store, "status --json names the store");
-  assert.deepEqual(doc.counts, { waiting: 0, ready: 0, running: 0, complete: 1501, failed: 0 });
+  assert.deepEqual(doc.counts, { waiting: 0, ready: 0, running: 0, complete: 3001, failed: 0 });
   const sum = doc.tasks.find((t) => t.name === "jugfile.addAll");
-  assert.equal(sum?.preview, String(1499 * 1500), "the reduce saw every result");
+  assert.equal(sum?.preview, String(2999 * 3000), "the reduce saw every result");
   const byWorker = new Set(doc.tasks.map((t) => t.worker));
   assert.equal(byWorker.size, 2, `both processes computed tasks (${[...byWorker].join(", ")})`);
 });

