@@ -236,7 +236,8 @@ export class Session {
       state.loadError = null;
       state.status = doc;
       if (outcome.stderr.trim()) this.host.log(state.path, "runtime", outcome.stderr.trim());
-      if (doc && !state.store && !state.storeProblem) await this.openStore(state, doc.store, true);
+      // The configured location, not doc.store: the document shows a Redis URL without its password.
+      if (doc && !state.store && !state.storeProblem) await this.openStore(state, storeLocation(state.path, this.options.init.storeDir), true);
     }
     this.host.changed(state);
   }
@@ -304,7 +305,7 @@ export class Session {
         void this.poll(state);
       } else if (this.trusted && state.status && !state.storeProblem) {
         state.lastPoll = now;
-        void this.openStore(state, state.status.store, true);
+        void this.openStore(state, storeLocation(state.path, this.options.init.storeDir), true);
       } else if (!this.trusted && !state.storeProblem) {
         state.lastPoll = now;
         void this.openStore(state, storeLocation(state.path, this.options.init.storeDir), false);
