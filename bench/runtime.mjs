@@ -15,7 +15,7 @@
 // load are not counted. Times are medians over the repetitions, wall clock of the whole command.
 import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -289,6 +289,34 @@ if (wanted("floor")) {
   const empty = interleaved((impl) => runFor(impl, "status", 0, stores[implementations.indexOf(impl)]));
   report("status, 0 tasks, empty store (process start + CLI + jugfile load)", empty.map(timing));
   stores.forEach((s) => rmSync(s, { recursive: true, force: true }));
+  for (const base of [diskBase, tmpfsBase]) {
+    const micros = syscallFloor(base);
+    report(
+      `file-system calls a task needs (symlink + unlink of its lock entry, one append, one stat), in a loop, on ${base === tmpfsBase ? "tmpfs" : "disk"}`,
+      [`**${micros.toFixed(1)} µs/task**`, ...(pythonJugSource ? [""] : [])],
+    );
+  }
+}
+
+/** Microseconds per task of the four system calls the file store makes for each task (no jug code), median of 3 x 20,000. */
+function syscallFloor(base) {
+  const dir = mkdtempSync(join(base, "jugbench-floor-"));
+  const log = openSync(join(dir, "log"), "a");
+  const record = Buffer.alloc(224);
+  const rounds = [0, 1, 2].map(() => {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 20_000; i++) {
+      const entry = join(dir, `${i}.lock`);
+      symlinkSync("owner", entry);
+      statSync(dir);
+      writeSync(log, record);
+      unlinkSync(entry);
+    }
+    return Number(process.hrtime.bigint() - started) / 1e3 / 20_000;
+  });
+  closeSync(log);
+  rmSync(dir, { recursive: true, force: true });
+  return median(rounds);
 }
 
 // ---- wake-up latency (ours only: Python jug polls with a fixed sleep) ---------------------------
