@@ -43,7 +43,7 @@ import {
   tombstoneRecord,
 } from "./records";
 import { ResultIndex } from "./result-index";
-import { LogIndexDamaged, encodeLogIndex, eventEntry, forEachEvent, indexCovers, readLogIndex, sortedByKey } from "./log-index";
+import { LogIndexDamaged, encodeLogIndex, eventEntry, forEachEvent, indexCovers, prefixDirectory, readLogIndex, sortedByKey } from "./log-index";
 import { LockKeeperClient } from "./lock-keeper-client";
 import { isAlive, isDeadLocalOwner, lockStaleMs } from "../lock-owner";
 import { readOwner, removeLockEntry } from "./lock-entry";
@@ -660,10 +660,12 @@ export class FileStore implements Store {
       const stat = log === this.own ? fs.fstatSync(this.own.fd, { bigint: true }) : fs.statSync(log.path, { bigint: true });
       const records = this.results.recordsOf(log.number);
       if (stat.size !== BigInt(log.parsed) || !records) return; // not all read (or not only ours), or a hash that is not a task hash
+      const sorted = sortedByKey(records);
       const bytes = encodeLogIndex({
         logName: log.name,
         stamp: { size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino },
-        ...sortedByKey(records),
+        ...sorted,
+        dir: prefixDirectory(sorted.keys, sorted.offsets.length),
         events: Buffer.concat(events),
       });
       const fd = fs.openSync(tmp, "wx");

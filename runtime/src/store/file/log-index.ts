@@ -8,6 +8,7 @@
  *   | u32 results | u32 event bytes | str16 log name
  *   | keys: per result record, its hash as 32 bytes (the hash is 64 lowercase hex digits), sorted
  *   | f64 offset[results] | u32 record length[results] | u8 kind[results]      (in the order of the keys)
+ *   | u32 dir[2^bits + 1]: dir[p] = the first key whose top `bits` bits are >= p (prefixBits)
  *   | events: per tombstone or failure record, f64 offset · the whole record (header and body), in log order
  *   | u32 CRC-32 of everything before
  *
@@ -37,6 +38,8 @@ export interface KeyedRecords {
 }
 
 export interface LogIndex extends KeyedRecords {
+  /** The directory of key prefixes (prefixDirectory). */
+  dir: Uint32Array;
   logName: string;
   stamp: LogStamp;
   /** Tombstone and failure records, in log order: f64 offset, then the record. */
@@ -81,11 +84,25 @@ export function sortedByKey(records: KeyedRecords): KeyedRecords {
   return sorted;
 }
 
-/** The index file's bytes; `index` must be sorted by key (sortedByKey). */
+/** How many leading bits of a key the directory of `n` sorted keys is indexed by: ~1 key per entry, at most 2^16 entries. */
+export function prefixBits(n: number): number {
+  return n < 2 ? 0 : Math.min(16, Math.ceil(Math.log2(n)));
+}
+
+/** dir[p] = the first of the sorted `keys` whose top prefixBits(n) bits are >= p; dir[2^bits] = n. */
+export function prefixDirectory(keys: Uint8Array, n: number): Uint32Array {
+  const shift = 16 - prefixBits(n);
+  const dir = new Uint32Array((1 << prefixBits(n)) + 1);
+  for (let i = 0; i < n; i++) dir[(((keys[i * KEY_BYTES]! << 8) | keys[i * KEY_BYTES + 1]!) >>> shift) + 1]!++;
+  for (let p = 1; p < dir.length; p++) dir[p]! += dir[p - 1]!;
+  return dir;
+}
+
+/** The index file's bytes; `index` must be sorted by key (sortedByKey), with its prefixDirectory. */
 export function encodeLogIndex(index: LogIndex): Buffer {
   const n = index.offsets.length;
   const name = Buffer.from(index.logName, "utf8");
-  const out = Buffer.alloc(FIXED_HEADER + name.length + n * (KEY_BYTES + 13) + index.events.length + 4);
+  const out = Buffer.alloc(FIXED_HEADER + name.length + n * (KEY_BYTES + 13) + index.dir.byteLength + index.events.length + 4);
   let at = out.writeUInt32LE(LOG_INDEX_MAGIC, 0);
   at = out.writeUInt32LE(LOG_INDEX_VERSION, at);
   for (const v of [index.stamp.size, index.stamp.mtimeNs, index.stamp.ctimeNs, index.stamp.ino]) at = out.writeBigUInt64LE(v, at);
@@ -93,7 +110,7 @@ export function encodeLogIndex(index: LogIndex): Buffer {
   at = out.writeUInt32LE(index.events.length, at);
   at = out.writeUInt16LE(name.length, at);
   at += name.copy(out, at);
-  for (const column of [index.keys, index.offsets, index.lengths, index.kinds, index.events]) {
+  for (const column of [index.keys, index.offsets, index.lengths, index.kinds, index.dir, index.events]) {
     at += Buffer.from(column.buffer, column.byteOffset, column.byteLength).copy(out, at);
   }
   out.writeUInt32LE(crc32(out.subarray(0, at)), at);
@@ -116,7 +133,8 @@ export function readLogIndex(size: number, readAt: (into: Uint8Array, position: 
   const n = fixed.readUInt32LE(40);
   const eventBytes = fixed.readUInt32LE(44);
   const name = Buffer.allocUnsafe(fixed.readUInt16LE(48));
-  if (FIXED_HEADER + name.length + n * (KEY_BYTES + 13) + eventBytes + 4 !== size) throw new LogIndexDamaged("sections do not add up");
+  const dirLength = (1 << prefixBits(n)) + 1;
+  if (FIXED_HEADER + name.length + n * (KEY_BYTES + 13) + dirLength * 4 + eventBytes + 4 !== size) throw new LogIndexDamaged("sections do not add up");
   readAt(name, FIXED_HEADER);
   const index: LogIndex = {
     logName: name.toString("utf8"),
@@ -125,11 +143,12 @@ export function readLogIndex(size: number, readAt: (into: Uint8Array, position: 
     offsets: new Float64Array(n),
     lengths: new Uint32Array(n),
     kinds: new Uint8Array(n),
+    dir: new Uint32Array(dirLength),
     events: Buffer.allocUnsafe(eventBytes),
   };
   let crc = crc32(name, crc32(fixed));
   let at = FIXED_HEADER + name.length;
-  for (const column of [index.keys, index.offsets, index.lengths, index.kinds, index.events]) {
+  for (const column of [index.keys, index.offsets, index.lengths, index.kinds, index.dir, index.events]) {
     const bytes = new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
     readAt(bytes, at);
     crc = crc32(bytes, crc);
@@ -138,6 +157,7 @@ export function readLogIndex(size: number, readAt: (into: Uint8Array, position: 
   const stored = Buffer.allocUnsafe(4);
   readAt(stored, at);
   if (stored.readUInt32LE(0) !== crc) throw new LogIndexDamaged("checksum mismatch");
+  if (index.dir[dirLength - 1] !== n) throw new LogIndexDamaged("the key directory does not add up");
   forEachEvent(index.events, () => {}); // checks that they add up
   return index;
 }

@@ -6,7 +6,7 @@
  */
 import type { ResultMeta } from "../types";
 import { RECORD_HEADER_BYTES, decodeResultHead, resultMetaEnd, type ResultHead } from "./records";
-import { HEX_PAIR, KEY_BYTES, hexU32, keyOfAsciiHash, keyOfHash, type KeyedRecords } from "./log-index";
+import { HEX_PAIR, KEY_BYTES, hexU32, keyOfAsciiHash, keyOfHash, prefixBits, type KeyedRecords } from "./log-index";
 
 const INITIAL_SLOTS = 1024;
 /** A chunk of a log smaller than this is never kept as an arena (what is needed of it is copied). */
@@ -37,7 +37,7 @@ const lookupKey = new Uint8Array(KEY_BYTES);
  */
 class Segment {
   readonly n: number;
-  /** dir[p] is the first position whose key starts with a prefix (top `16 - shift` bits) >= p. */
+  /** log-index prefixDirectory: dir[p] is the first position whose key's top `16 - shift` bits are >= p. */
   private readonly dir: Uint32Array;
   private readonly shift: number;
   /** Position -> index version at which that record was dropped. */
@@ -49,15 +49,11 @@ class Segment {
   constructor(
     readonly log: number,
     readonly addedAt: number,
-    readonly records: KeyedRecords,
+    readonly records: KeyedRecords & { dir: Uint32Array },
   ) {
-    const n = (this.n = records.offsets.length);
-    const bits = n < 2 ? 0 : Math.min(16, Math.ceil(Math.log2(n)));
-    this.shift = 16 - bits;
-    const dir = (this.dir = new Uint32Array((1 << bits) + 1));
-    const keys = records.keys;
-    for (let i = 0; i < n; i++) dir[(((keys[i * KEY_BYTES]! << 8) | keys[i * KEY_BYTES + 1]!) >>> this.shift) + 1]!++;
-    for (let p = 1; p < dir.length; p++) dir[p]! += dir[p - 1]!;
+    this.n = records.offsets.length;
+    this.shift = 16 - prefixBits(this.n);
+    this.dir = records.dir; // saved with the index: building it is a pass over every key
   }
 
   /** The first position holding the key at key[at, at + KEY_BYTES), or -1. */
@@ -281,7 +277,7 @@ export class ResultIndex {
   }
 
   /** Indexes the result records of a log from its saved index (sorted by key), except those `isDead` says were removed. */
-  addSegment(log: number, records: KeyedRecords, isDead: ((offset: number) => boolean) | undefined): void {
+  addSegment(log: number, records: KeyedRecords & { dir: Uint32Array }, isDead: ((offset: number) => boolean) | undefined): void {
     const seg = new Segment(log, ++this.version, records);
     if (isDead) {
       for (let i = 0; i < seg.n; i++) if (isDead(records.offsets[i]!)) (seg.dropped ??= new Map()).set(i, seg.addedAt);
