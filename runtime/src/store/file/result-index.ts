@@ -170,9 +170,8 @@ export class ResultIndex {
    */
   private arenaOf = new Uint32Array(INITIAL_SLOTS);
   private headOf = new Uint32Array(INITIAL_SLOTS);
-  /** The slot of the same hash indexed before / after this one, or -1 (live or not). */
+  /** The slot of the same hash indexed before this one, or -1 (live or not). */
   private olderOf = new Int32Array(INITIAL_SLOTS);
-  private newerOf = new Int32Array(INITIAL_SLOTS);
   /** FNV-1a of the slot's hash (bytesHash), to probe and rehash without reading its bytes. */
   private keyHashOf = new Uint32Array(INITIAL_SLOTS);
   private addedAt = new Uint32Array(INITIAL_SLOTS);
@@ -319,7 +318,6 @@ export class ResultIndex {
     this.lengthOf[s] = length;
     this.addedAt[s] = ++this.version;
     this.droppedAt[s] = LIVE;
-    this.newerOf[s] = -1;
     return s;
   }
 
@@ -332,8 +330,7 @@ export class ResultIndex {
     const older = this.table[bucket]!;
     this.olderOf[s] = older;
     this.table[bucket] = s;
-    if (older !== -1) this.newerOf[older] = s;
-    else if (++this.distinctHashes * 2 > this.table.length) this.rehash(this.table.length * 2);
+    if (older === -1 && ++this.distinctHashes * 2 > this.table.length) this.rehash(this.table.length * 2);
   }
 
   private reserveHashes(n: number): void {
@@ -663,7 +660,6 @@ export class ResultIndex {
     this.arenaOf = grown(this.arenaOf, Uint32Array);
     this.headOf = grown(this.headOf, Uint32Array);
     this.olderOf = grown(this.olderOf, Int32Array);
-    this.newerOf = grown(this.newerOf, Int32Array);
     this.keyHashOf = grown(this.keyHashOf, Uint32Array);
     this.addedAt = grown(this.addedAt, Uint32Array);
     this.droppedAt = grown(this.droppedAt, Uint32Array);
