@@ -29,7 +29,8 @@ export class TaskRegistry {
   readonly tasks: Task<unknown>[] = [];
   /** The first task created with each hash, in creation order: a task's `id` is its index here. */
   readonly unique: Task<unknown>[] = [];
-  private readonly idOfHash = new HexTable((id) => this.unique[id]!.hash);
+  // Room for 16,384 tasks at first: large jugfiles grow it a few times, small ones never.
+  private readonly idOfHash = new HexTable((id) => this.unique[id]!.hash, 1 << 14);
   /** Definitions made by `new Task(fn, ...)` without a generator, one per function. */
   readonly definitions = new WeakMap<(...args: never[]) => unknown, TaskDefinition>();
   private readonly names = new Map<string, NameClaim>();

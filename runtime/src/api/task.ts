@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import { hashTasklet, hashValue, JUG_HASH, taskHasher, UnhashableValueError, type Hashable } from "../hash";
+import { HexTable } from "../hash/hex-table";
 import { isValueWrapper, JUG_VALUE, takeValueWrapperNote } from "../hash/hashable";
 import type { CallSite } from "../protocol/status";
 import { captureCallSite, formatSite, SiteMessageError } from "./callsite";
@@ -396,14 +397,21 @@ export function directDependencies(args: readonly unknown[]): readonly Task<unkn
 }
 
 function walkDependencies(args: readonly unknown[]): Task<unknown>[] {
-  const found = new Map<string, Task<unknown>>();
+  // Deduplicated by hash with a HexTable: a Map of 100,000 hash strings costs ~100 ms to fill.
+  const found: Task<unknown>[] = [];
+  const foundHashes = new HexTable((i) => found[i]!.hash);
+  const add = (task: Task<unknown>): void => {
+    if (foundHashes.find(task.hash) >= 0) return;
+    foundHashes.insert(task.hash, found.length);
+    found.push(task);
+  };
   const seen = new Set<object>();
   const stack: unknown[] = [args];
   while (stack.length > 0) {
     const x = stack.pop();
     if (typeof x !== "object" || x === null) continue;
     if (x instanceof TaskLike) {
-      if (!found.has(x.task.hash)) found.set(x.task.hash, x.task);
+      add(x.task);
       continue;
     }
     if (seen.has(x)) continue;
@@ -416,13 +424,13 @@ function walkDependencies(args: readonly unknown[]): Task<unknown>[] {
     for (const c of children) {
       if (typeof c !== "object" || c === null) continue;
       if (c instanceof TaskLike) {
-        if (nested.length === 0 && !found.has(c.task.hash)) found.set(c.task.hash, c.task);
+        if (nested.length === 0) add(c.task);
         else nested.push(c);
       } else nested.push(c);
     }
     for (let i = nested.length - 1; i >= 0; i--) stack.push(nested[i]);
   }
-  return [...found.values()];
+  return found;
 }
 
 /**

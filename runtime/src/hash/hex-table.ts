@@ -4,18 +4,27 @@
  * A JS Map or Set of 100,000 hash strings costs 30-150 ms to fill; this costs a few.
  */
 const EMPTY = -1;
-/** Buckets to start with: 16,384 tasks before the first growth (each growth re-places every entry). */
-const INITIAL_BUCKETS = 1 << 15;
 
 export class HexTable {
   /** Slot numbers (values given to insert), EMPTY for a free bucket; at most half full. */
-  private buckets = new Int32Array(INITIAL_BUCKETS).fill(EMPTY);
+  private buckets: Int32Array;
   /** The key prefix of each bucket's slot: probes and growth compare these, and read a key string only on a match (strings are scattered in memory; every read is a cache miss). */
-  private prefixes = new Uint32Array(INITIAL_BUCKETS);
+  private prefixes: Uint32Array;
   private count = 0;
 
-  /** `keyOf(slot)` is the hash a slot was inserted with (the table keeps no strings). */
-  constructor(private readonly keyOf: (slot: number) => string) {}
+  /**
+   * `keyOf(slot)` is the hash a slot was inserted with (the table keeps no strings). `expected`:
+   * how many entries to make room for at first (each growth re-places every entry).
+   */
+  constructor(
+    private readonly keyOf: (slot: number) => string,
+    expected = 16,
+  ) {
+    let buckets = 32;
+    while (buckets < 2 * expected) buckets *= 2;
+    this.buckets = new Int32Array(buckets).fill(EMPTY);
+    this.prefixes = new Uint32Array(buckets);
+  }
 
   get size(): number {
     return this.count;
