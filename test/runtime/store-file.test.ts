@@ -369,3 +369,16 @@ test("the log of a killed writer gets its saved index from the first reader that
   assert.equal(Buffer.from(await again.read(`${taskHash(0).slice(0, 60)}1699`)).toString(), "699");
   await again.close();
 });
+
+test("a task hash written twice by one process reads back its latest value, in that process and after", async () => {
+  const dir = freshDir();
+  const store = await openStore(dir);
+  await store.write(taskHash(1), Buffer.from("first"), meta);
+  await store.write(taskHash(2), Buffer.from("other"), meta);
+  await store.write(taskHash(1), Buffer.from("second"), meta);
+  assert.equal(Buffer.from(await store.read(taskHash(1))).toString(), "second");
+  assert.equal((await store.snapshot()).results.size, 2);
+  assert.equal(await store.remove([taskHash(1)]), 1);
+  assert.equal(await store.has(taskHash(1)), false, "both records are removed");
+  await store.close();
+});

@@ -261,7 +261,7 @@ export class ResultIndex {
     const chunk = this.chunk;
     if (chunk && body.buffer === chunk.buffer.buffer && body.byteOffset >= chunk.buffer.byteOffset) this.pointIntoChunk(chunk, s, body, headEnd);
     else this.copyKey(s, body, 0);
-    this.link(s, bytesHash(body, 2, 2 + body[1]!));
+    this.link(s, body, 2, body[1]!);
   }
 
   /** Copies the key of the record body at from[start...] to the keys arena (packed when it can be). */
@@ -321,12 +321,12 @@ export class ResultIndex {
     return s;
   }
 
-  /** Makes slot `s` (its key at headOf in its arena) the newest of its hash. */
-  private link(s: number, keyHash: number): void {
-    const heads = this.arenas[this.arenaOf[s]!]!;
-    const keyAt = this.headOf[s]! + 2;
+  /** Makes slot `s` the newest of its hash, hash[start, start + length) as the record has it. */
+  private link(s: number, hash: Uint8Array, start: number, length: number): void {
+    // The hash as written in the record (ASCII): the arena may hold it packed.
+    const keyHash = bytesHash(hash, start, start + length);
     this.keyHashOf[s] = keyHash;
-    const bucket = this.bucketOf(keyHash, heads, keyAt, heads[keyAt - 1]!);
+    const bucket = this.bucketOf(keyHash, hash, start, length);
     const older = this.table[bucket]!;
     this.olderOf[s] = older;
     this.table[bucket] = s;
