@@ -33,6 +33,8 @@ export interface JugContext {
   idOf(hash: string): number;
   /** Where the jugfile stopped at a barrier whose tasks are not complete (null: it ran to its end). */
   readonly barrier: CallSite | null;
+  /** The jugfile's exports (see LoadedJugfile). */
+  readonly exports: Readonly<Record<string, unknown>>;
 }
 
 /** A problem the user must fix; printed as "jug: <message>" with EXIT_BAD_INPUT. */
@@ -72,7 +74,7 @@ export async function openJug(
     throw e;
   }
   const store = await openOnce();
-  return { jugfile, store, tasks: loaded.tasks, unique: loaded.unique, idOf: loaded.idOf, barrier: loaded.barrier };
+  return { jugfile, store, tasks: loaded.tasks, unique: loaded.unique, idOf: loaded.idOf, barrier: loaded.barrier, exports: loaded.exports };
 }
 
 export async function openStoreChecked(location: string): Promise<Store> {

@@ -62,6 +62,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (jugfile: string | undefined, opts: CleanupOptions) => {
       exitCode = await (await statusModule()).cleanupCommand(jugfile, opts, userArgs);
     });
+  command("sleep-until", "wait until every task is complete (exit 0) or one has failed (exit 1)").action(
+    async (jugfile: string | undefined, opts: CommonOptions) => {
+      exitCode = await (require("./sleep-until") as typeof import("./sleep-until")).sleepUntilCommand(jugfile, opts, userArgs);
+    },
+  );
+  command("graph", "task names with counts per state, and which names need which")
+    .addOption(new Option("--json", "the graph document (docs/cli.md)").conflicts("dot"))
+    .option("--dot", "Graphviz text (e.g. `jug graph --dot | dot -Tsvg > graph.svg`)")
+    .action(async (jugfile: string | undefined, opts: import("./graph").GraphOptions) => {
+      exitCode = await (require("./graph") as typeof import("./graph")).graphCommand(jugfile, opts, userArgs);
+    });
+  command("shell", "a Node REPL with the jugfile's tasks: tasks, value(x), loadAll(), invalidate(task)").action(
+    async (jugfile: string | undefined, opts: CommonOptions) => {
+      exitCode = await (require("./shell") as typeof import("./shell")).shellCommand(jugfile, opts, userArgs);
+    },
+  );
   program
     .command("count")
     .description("number of tasks per name (does not read the store)")

@@ -58,6 +58,8 @@ export interface LoadedJugfile {
   idOf(hash: string): number;
   /** Where the jugfile stopped at a barrier (barrier() or bvalue()) whose tasks are not complete; null when it ran to its end. */
   readonly barrier: CallSite | null;
+  /** What the jugfile exports (empty when it stopped at a barrier): `jug shell` shows these names. */
+  readonly exports: Readonly<Record<string, unknown>>;
 }
 
 export interface LoadOptions {
@@ -84,8 +86,9 @@ export async function loadJugfile(file: string, userArgs: readonly string[] = []
   resetHooks();
   let barrier: CallSite | null = null;
   let stopped: unknown = null;
+  let exports: Record<string, unknown> = {};
   try {
-    await jiti.import(file);
+    exports = ((await jiti.import(file)) ?? {}) as Record<string, unknown>;
   } catch (e) {
     stopped = e;
   }
@@ -100,7 +103,7 @@ export async function loadJugfile(file: string, userArgs: readonly string[] = []
     if (stopped instanceof SiteMessageError) stopped.rerender();
     throw describeLoadError(stopped, file);
   }
-  return { file, tasks: registry.tasks, unique: registry.unique, idOf: (hash) => registry.idOf(hash), barrier };
+  return { file, tasks: registry.tasks, unique: registry.unique, idOf: (hash) => registry.idOf(hash), barrier, exports };
 }
 
 /** The jiti instance of the last load, and source mappers per file it ran (built on first use). */
