@@ -30,7 +30,7 @@ export type KeeperReply = KeeperResponse | KeeperNotice;
 
 /** How often the keeper reads the ring. */
 export const RING_POLL_MS = 20;
-const CAPACITY = 1 << 18; // bytes; a power of two, so the u32 counters wrap cleanly
+const CAPACITY = 1 << 20; // bytes; a power of two, so the u32 counters wrap cleanly
 const HEADER = 11; // u8 op, u32 token, u32 staleMs, u16 path length
 
 /** Single-producer (main thread), single-consumer (keeper) byte ring in a SharedArrayBuffer. */
