@@ -37,3 +37,12 @@ test("a CachedFunction that throws stops the load with its stack and a clear mes
   assert.match(run.stderr, /broken input list/);
   assert.match(run.stderr, /jug: jugfile\.ts:19:\d+: error while building tasks: CachedFunction\(jugfile\.broken\) failed/);
 });
+
+// Type contract (compiled, never run): the promise gives the function's result; arguments are checked.
+export async function cachedFunctionTypes(): Promise<void> {
+  const length = (s: string): number => s.length;
+  const n: number = await CachedFunction(length, "abc");
+  void n;
+  // @ts-expect-error the argument must match the function's parameter
+  await CachedFunction(length, 3);
+}

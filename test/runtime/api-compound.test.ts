@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CompoundTask, TaskGenerator, registerHook, type Task } from "jug";
+import { CompoundTask, TaskGenerator, jugExecute, registerHook, type Task } from "jug";
 import type { StatusDocument } from "jug/protocol";
 import { resetRegistry, currentRegistry } from "jug/internal";
 import { fixtureProject, jug, logLines } from "./cli-helpers";
@@ -64,3 +64,14 @@ test("through the CLI: the compound graph is built once, jugExecute runs its com
   assert.equal(failing.code, 1);
   assert.match(failing.stderr, /jugExecute: .* -e process\.exit\(3\) exited with code 3/);
 });
+
+// Type contract (compiled, never run).
+export function jugExecuteTypes(): void {
+  const code: Task<number> = jugExecute(["true"]);
+  const named: Task<string> = jugExecute(["true"], { returnValue: "done", runAfter: code });
+  void named;
+  // @ts-expect-error the command is an array of strings
+  jugExecute("true");
+  // @ts-expect-error hooks receive the arguments of their event
+  registerHook("execute.task-executed", (task: Task<unknown>, value: unknown, extra: number) => void [task, value, extra]);
+}
