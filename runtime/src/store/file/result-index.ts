@@ -301,7 +301,7 @@ export class ResultIndex {
       const s = slots[i]!;
       const arena = this.arenas[this.arenaOf[s]!]!;
       const head = this.headOf[s]!;
-      if (arena[head]! & PACKED) arena.copy(records.keys, i * KEY_BYTES, head + 2, head + 2 + KEY_BYTES);
+      if (arena[head]! & PACKED) for (let j = 0; j < KEY_BYTES; j++) records.keys[i * KEY_BYTES + j] = arena[head + 2 + j]!;
       else if (!keyOfAsciiHash(arena, head + 2, arena[head + 1]!, records.keys.subarray(i * KEY_BYTES))) return undefined;
       records.offsets[i] = this.offsetOf[s]!;
       records.lengths[i] = this.lengthOf[s]!;
