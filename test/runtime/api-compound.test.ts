@@ -25,6 +25,13 @@ test("CompoundTask without a stored result builds the inner graph; its task has 
   );
   const outer = TaskGenerator(twice)(1);
   assert.equal(compound.hash, outer.hash);
+
+  async function later(x: number) {
+    await new Promise((r) => setTimeout(r, 1));
+    return [inc(x), inc(x + 1)];
+  }
+  const both: Task<number[]> = await CompoundTask(later, 5);
+  assert.deepEqual(both.deps.map((d) => d.name), ["api-compound.test.inc", "api-compound.test.inc"], "an async builder's tasks are awaited");
 });
 
 test("registerHook knows jug's hook names and rejects others", () => {

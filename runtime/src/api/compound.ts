@@ -36,15 +36,15 @@ function executorFor(shortName: string): (inner: unknown) => Task<unknown> {
  * load time) and returns a task giving its final value, stored under the same hash. Async (it
  * asks the store): `const model = await CompoundTask(trainAll, data)`.
  */
-export async function CompoundTask<F extends AnyFunction>(fn: F, ...args: Parameters<F>): Promise<Task<ValueOf<ReturnType<F>>>> {
+export async function CompoundTask<F extends AnyFunction>(fn: F, ...args: Parameters<F>): Promise<Task<ValueOf<Awaited<ReturnType<F>>>>> {
   const generator = TaskGenerator(fn);
   const hash = hashTask(generator.taskName, args);
-  if (await currentCompletionCheck()(hash)) return generator(...(args as unknown as never[])) as Task<ValueOf<ReturnType<F>>>;
-  const inner = fn(...args);
-  return taskWithHash(executorFor(generator.name) as (...a: never[]) => Task<unknown>, [inner], hash) as Task<ValueOf<ReturnType<F>>>;
+  if (await currentCompletionCheck()(hash)) return generator(...(args as unknown as never[])) as Task<ValueOf<Awaited<ReturnType<F>>>>;
+  const inner: unknown = await fn(...args); // a builder may be async (e.g. it lists files first)
+  return taskWithHash(executorFor(generator.name) as (...a: never[]) => Task<unknown>, [inner], hash) as Task<ValueOf<Awaited<ReturnType<F>>>>;
 }
 
 /** `fn` made a generator of CompoundTasks: `(...args) => CompoundTask(fn, ...args)`. */
-export function CompoundTaskGenerator<F extends AnyFunction>(fn: F): (...args: Parameters<F>) => Promise<Task<ValueOf<ReturnType<F>>>> {
+export function CompoundTaskGenerator<F extends AnyFunction>(fn: F): (...args: Parameters<F>) => Promise<Task<ValueOf<Awaited<ReturnType<F>>>>> {
   return (...args) => CompoundTask(fn, ...args);
 }
