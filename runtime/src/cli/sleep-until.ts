@@ -3,6 +3,7 @@
  * Wakes on store.watch() or a backoff (0.1 s doubling to 2 s), not jug's fixed 12 s poll; loads
  * the jugfile again once the tasks before a barrier are complete, to see the tasks after it.
  */
+import { performance } from "node:perf_hooks";
 import { formatSite } from "../api/callsite";
 import type { Task } from "../api/task";
 import { shortSummary, stateCounts } from "../engine/status";
@@ -11,6 +12,8 @@ import { EXIT_FAILED, EXIT_OK, openJug, type CommonOptions, type JugContext } fr
 
 const WAIT_MIN_MS = 100;
 const WAIT_MAX_MS = 2000;
+/** Checks are at least this many times their own cost apart: a busy store wakes the watcher constantly, and a snapshot of 100,000 results costs tens of ms. */
+const CHECK_COST_FACTOR = 10;
 
 /** What the tasks' results say: all done, one failed (and no worker is trying it again), or still to wait. */
 export function progressOf(tasks: readonly Task<unknown>[], snapshot: StoreSnapshot): { done: boolean; failed: Task<unknown> | null } {
@@ -29,6 +32,7 @@ export async function sleepUntilCommand(jugfileArg: string | undefined, options:
   try {
     let waitMs = WAIT_MIN_MS;
     for (;;) {
+      const started = performance.now();
       const snapshot = await ctx.store.snapshot();
       const { done, failed } = progressOf(ctx.tasks, snapshot);
       if (failed) {
@@ -48,7 +52,10 @@ export async function sleepUntilCommand(jugfileArg: string | undefined, options:
         waitMs = WAIT_MIN_MS;
         continue;
       }
+      const cost = performance.now() - started;
       await changeOrTimeout(ctx.store, waitMs);
+      const early = started + CHECK_COST_FACTOR * cost - performance.now();
+      if (early > 0) await new Promise((r) => setTimeout(r, early));
       waitMs = Math.min(waitMs * 2, WAIT_MAX_MS);
     }
   } finally {
