@@ -17,7 +17,8 @@
 import { RECORD_HEADER_BYTES, crc32 } from "./records";
 
 export const LOG_INDEX_MAGIC = 0x4947554a; // "JUGI" read as a little-endian u32
-export const LOG_INDEX_VERSION = 1;
+/** 1 was an earlier format of this development series (without the key directory): ignored like any other version. */
+export const LOG_INDEX_VERSION = 2;
 export const KEY_BYTES = 32;
 
 /** What the index says about its log; compared with the log's current stat before the index is used. */
