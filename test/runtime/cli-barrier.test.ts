@@ -46,3 +46,27 @@ test("a barrier that is not awaited is an error naming its line", async () => {
   const at = positionOf(path.join(project, "jugfile.ts"), "barrier();");
   assert.match(run.stderr, new RegExp(`jugfile\\.ts:${at.line}:${at.column}: barrier\\(\\) was not awaited`));
 });
+
+test("status names the barrier that blocks (table and --json), and cleanup keeps results it cannot judge", async () => {
+  const project = fixtureProject("barrier");
+  const at = positionOf(path.join(project, "jugfile.ts"), "barrier();", "else await");
+  const table = await jug(["status"], project);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, new RegExp(`stops at the barrier at jugfile\\.ts:${at.line}:${at.column}`));
+  const json = JSON.parse((await jug(["status", "--json"], project)).stdout) as StatusDocument;
+  assert.deepEqual(json.barrier && { line: json.barrier.line, column: json.barrier.column }, at);
+
+  // A result of a task after the barrier, from an earlier complete run, must survive cleanup.
+  assert.equal((await jug(["execute"], project)).code, 0);
+  assert.equal((await jug(["invalidate", "--target", "count"], project)).code, 0);
+  const cleanup = await jug(["cleanup"], project);
+  assert.equal(cleanup.code, 0, cleanup.stderr);
+  assert.match(cleanup.stdout, /No results removed: .*barrier/);
+  const rerun = await jug(["execute"], project);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  // Table row: name, executed, loaded, failed, mean time: the squares were kept, not computed again.
+  assert.match(rerun.stdout, /jugfile\.square\s*│\s*0\s*│\s*3\s*│/);
+  const after = JSON.parse((await jug(["status", "--json"], project)).stdout) as StatusDocument;
+  assert.equal(after.barrier, null);
+  assert.equal(after.counts.complete, 4);
+});

@@ -1,10 +1,11 @@
 /** `jug status` (table, --short, --json), `jug check`, `jug count`, `jug invalidate`, `jug cleanup`. */
+import { formatSite } from "../api/callsite";
 import { setJugRunning } from "../api/context";
 import { statusDocument } from "../engine/describe";
 import { withDependents } from "../engine/select";
 import { shortSummary, stateCounts } from "../engine/status";
 import { resolveJugfile, loadJugfile } from "../loader";
-import { TASK_STATES, type StatusDocument, type TaskState } from "../protocol/status";
+import { TASK_STATES, type CallSite, type StatusDocument, type TaskState } from "../protocol/status";
 import { EXIT_FAILED, EXIT_OK, newTable, openJug, type CommonOptions } from "./common";
 
 export interface StatusOptions extends CommonOptions {
@@ -17,17 +18,21 @@ export async function currentStatus(jugfileArg: string | undefined, options: Com
   const ctx = await openJug(jugfileArg, options, userArgs, { callSites: true });
   try {
     // The store's own location: a Redis URL without its password.
-    return statusDocument(ctx.jugfile, ctx.store.location, ctx.tasks, await ctx.store.snapshot());
+    return statusDocument(ctx.jugfile, ctx.store.location, ctx.tasks, await ctx.store.snapshot(), ctx.barrier);
   } finally {
     await ctx.store.close();
   }
 }
 
 /** Counts per task name and in total (no per-task documents): what the table, --short and check need. */
-async function currentCounts(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<ReturnType<typeof stateCounts>> {
+async function currentCounts(
+  jugfileArg: string | undefined,
+  options: CommonOptions,
+  userArgs: readonly string[],
+): Promise<ReturnType<typeof stateCounts> & { barrier: CallSite | null }> {
   const ctx = await openJug(jugfileArg, options, userArgs);
   try {
-    return stateCounts(ctx.tasks, ctx.unique.length, await ctx.store.snapshot());
+    return { ...stateCounts(ctx.tasks, ctx.unique.length, await ctx.store.snapshot()), barrier: ctx.barrier };
   } finally {
     await ctx.store.close();
   }
@@ -38,9 +43,10 @@ export async function statusCommand(jugfileArg: string | undefined, options: Sta
     process.stdout.write(`${JSON.stringify(await currentStatus(jugfileArg, options, userArgs))}\n`);
     return EXIT_OK;
   }
-  const { rows, total } = await currentCounts(jugfileArg, options, userArgs);
+  const { rows, total, barrier } = await currentCounts(jugfileArg, options, userArgs);
   if (!options.short) process.stdout.write(`${statusTable(rows, total)}\n`);
   process.stdout.write(`${shortSummary(total)}\n`);
+  if (barrier) process.stdout.write(`${barrierNote(barrier)}\n`);
   return EXIT_OK;
 }
 
@@ -54,8 +60,9 @@ export function statusTable(rows: ReturnType<typeof stateCounts>["rows"], total:
 
 /** Exit 0 when every task is complete, 1 otherwise. */
 export async function checkCommand(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<number> {
-  const { total: counts } = await currentCounts(jugfileArg, options, userArgs);
+  const { total: counts, barrier } = await currentCounts(jugfileArg, options, userArgs);
   process.stdout.write(`${shortSummary(counts)}\n`);
+  if (barrier) process.stdout.write(`${barrierNote(barrier)}\n`);
   return counts.complete === TASK_STATES.reduce((n, s) => n + counts[s], 0) ? EXIT_OK : EXIT_FAILED;
 }
 
@@ -120,7 +127,10 @@ export async function cleanupCommand(jugfileArg: string | undefined, options: Cl
         ? { locks: false, failed: true, results: false }
         : { locks: !options.keepLocks, failed: !options.keepLocks, results: true };
     // `keep` protects the jugfile's results; locks and failure markers go whoever they belong to.
-    const results = what.results ? await ctx.store.cleanup({ locks: false, failed: false, results: true, keep }) : { results: 0 };
+    // Past a blocking barrier the jugfile's tasks are not all known: their results would look unused.
+    const keepResults = what.results && ctx.barrier !== null;
+    if (keepResults) process.stdout.write(`No results removed: ${barrierNote(ctx.barrier!)} Run \`jug execute\` first.\n`);
+    const results = what.results && !keepResults ? await ctx.store.cleanup({ locks: false, failed: false, results: true, keep }) : { results: 0 };
     const markers = await ctx.store.cleanup({ locks: what.locks, failed: what.failed, results: false });
     const removed = { results: results.results, locks: markers.locks, failed: markers.failed };
     process.stdout.write(`Removed ${removed.results} unused result(s), ${removed.locks} lock(s), ${removed.failed} failure marker(s).\n`);
@@ -128,6 +138,11 @@ export async function cleanupCommand(jugfileArg: string | undefined, options: Cl
   } finally {
     await ctx.store.close();
   }
+}
+
+/** What a barrier that blocks means for the listed tasks. */
+function barrierNote(barrier: CallSite): string {
+  return `The jugfile stops at the barrier at ${formatSite(barrier)} until the tasks before it are complete; the tasks after it are not listed yet.`;
 }
 
 function capitalize(s: string): string {

@@ -54,4 +54,9 @@ export interface StatusDocument {
   /** Counts per state over all tasks. */
   counts: Record<TaskState, number>;
   tasks: TaskStatus[];
+  /**
+   * Where the jugfile stopped at a barrier (barrier() or bvalue()) whose tasks are not complete:
+   * the tasks after it are not listed yet. Absent or null when the jugfile ran to its end.
+   */
+  barrier?: CallSite | null;
 }
