@@ -89,6 +89,12 @@ interface Log {
   checkedAt: number;
 }
 
+/**
+ * Descriptors of other processes' logs kept open, at most this many (least recently opened closed
+ * first): opening a log per refresh or per result read cost two system calls per task.
+ */
+const MAX_OPEN_LOGS = 256;
+
 /** Log names are `<host>-<pid>-<random>.log`: the writer, to tell when a log can no longer grow. */
 const LOG_NAME = /^(.*)-(\d+)-[0-9a-f]{8}\.log$/;
 const WRITER_CHECK_MS = 1000;
@@ -138,6 +144,8 @@ export class FileStore implements Store {
   private prepared = false;
   private keeper: LockKeeperClient | undefined;
   private readonly heldLocks = new Map<string, HeldLock>();
+  /** Open descriptors of logs this process reads (not its own), by path, oldest first. */
+  private readonly openLogs = new Map<string, number>();
   private readonly watchers = new Set<() => void>();
   private watching: { close(): void } | undefined;
   private closed = false;
@@ -488,6 +496,24 @@ export class FileStore implements Store {
       this.saveIndex(this.own);
       fs.closeSync(this.own.fd);
     }
+    for (const fd of this.openLogs.values()) fs.closeSync(fd);
+    this.openLogs.clear();
+  }
+
+  /** Reads `into.length` bytes of `log` at `position` (fewer at its end) through a kept descriptor. */
+  private readLog(log: Log, into: Buffer, position: number): number {
+    if (log === this.own) return readFully(this.own.fd, into, position);
+    let fd = this.openLogs.get(log.path);
+    if (fd === undefined) {
+      fd = fs.openSync(log.path, "r");
+      if (this.openLogs.size >= MAX_OPEN_LOGS) {
+        const [oldest, oldFd] = this.openLogs.entries().next().value as [string, number];
+        this.openLogs.delete(oldest);
+        fs.closeSync(oldFd);
+      }
+      this.openLogs.set(log.path, fd);
+    }
+    return readFully(fd, into, position);
   }
 
   // --- the index -----------------------------------------------------------------------------
@@ -551,7 +577,7 @@ export class FileStore implements Store {
     }
     // Not from the shared pool: the index may keep this chunk (ResultIndex.endChunk).
     const chunk = Buffer.allocUnsafeSlow(size - log.parsed);
-    const got = readAt(log.path, chunk, log.parsed);
+    const got = this.readLog(log, chunk, log.parsed);
     const before = this.version;
     const read = chunk.subarray(0, got);
     this.results.beginChunk(read, "index");
@@ -581,7 +607,7 @@ export class FileStore implements Store {
     const chunk = Buffer.allocUnsafeSlow(log.parsed - from);
     let got: number;
     try {
-      got = log === this.own ? readFully(this.own.fd, chunk, from) : readAt(log.path, chunk, from);
+      got = this.readLog(log, chunk, from);
     } catch (e) {
       this.report(`cannot read ${log.path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the metadata of its results is not shown`);
       return;
@@ -757,7 +783,7 @@ export class FileStore implements Store {
     const bytes = Buffer.allocUnsafe(place.length);
     let got: number;
     try {
-      got = log === this.own ? readFully(this.own.fd, bytes, place.offset) : readAt(log.path, bytes, place.offset);
+      got = this.readLog(log, bytes, place.offset);
     } catch (e) {
       throw this.corrupt(hash, log, place.offset, log.path, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
@@ -888,15 +914,6 @@ function savedIndexName(logName: string): string {
 
 function writeFully(fd: number, bytes: Buffer, position: number): void {
   for (let written = 0; written < bytes.length; ) written += fs.writeSync(fd, bytes, written, bytes.length - written, position + written);
-}
-
-function readAt(file: string, into: Buffer, position: number): number {
-  const fd = fs.openSync(file, "r");
-  try {
-    return readFully(fd, into, position);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 function readFully(fd: number, into: Uint8Array, position: number): number {

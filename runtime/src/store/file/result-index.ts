@@ -346,7 +346,8 @@ export class ResultIndex {
     if (mode === "index") {
       // Room for as many records as the chunk could hold trivial ones (~220 bytes): grow and rehash once, not log2(n) times.
       const records = Math.ceil(chunk.length / 200);
-      if (this.count + records > this.logOf.length) this.grow(this.count + records);
+      // At least doubling: a refresh that reads one new record must not copy every array (O(n) per task).
+      if (this.count + records > this.logOf.length) this.grow(Math.max(this.count + records, 2 * this.logOf.length));
       this.reserveHashes(records);
     }
     this.arenaHasHeads.push(true);
