@@ -85,7 +85,8 @@ export class Workbench {
   }
 
   async openJugSidebar(): Promise<void> {
-    await this.page.locator('.part.activitybar .action-item a[aria-label^="Jug"], .part.activitybar .action-item[aria-label^="Jug"]').first().click();
+    // The item, not its link: once tasks are pending, the item's badge covers the link and takes the click.
+    await this.page.locator('.part.activitybar .action-item:has(a[aria-label^="Jug"]), .part.activitybar .action-item[aria-label^="Jug"]').first().click();
     await this.page.locator(".part.sidebar .title-label", { hasText: /JUG/i }).first().waitFor();
   }
 
