@@ -5,6 +5,7 @@
  * decoded only when asked for (status, hover), and read from the log then if it is not in memory.
  */
 import type { ResultMeta } from "../types";
+import { ResultsView } from "../results-view";
 import { RECORD_HEADER_BYTES, decodeResultHead, resultMetaEnd, type ResultHead } from "./records";
 import { HEX_PAIR, KEY_BYTES, hexU32, keyOfAsciiHash, keyOfHash, prefixBits, type KeyedRecords } from "./log-index";
 
@@ -521,7 +522,7 @@ export class ResultIndex {
 
   /** The current results as a read-only map, unaffected by later changes to the index. */
   snapshot(): Map<string, ResultMeta> {
-    return new ResultsView(this, this.version);
+    return new IndexResultsView(this, this.version);
   }
 
   /**
@@ -689,8 +690,8 @@ function asciiHash(s: string): number {
   return h >>> 0;
 }
 
-/** A read-only Map of the results live at one version of the index; metadata is decoded on access. */
-class ResultsView extends Map<string, ResultMeta> {
+/** The results live at one version of the index; metadata is decoded on access. */
+class IndexResultsView extends ResultsView {
   constructor(
     private readonly index: ResultIndex,
     private readonly version: number,
@@ -713,34 +714,7 @@ class ResultsView extends Map<string, ResultMeta> {
       if (meta) yield [hash, meta];
     }
   }
-  override *values(): MapIterator<ResultMeta> {
-    for (const [, slot] of this.index.idsAt(this.version)) {
-      const meta = this.index.head(slot)?.meta;
-      if (meta) yield meta;
-    }
-  }
-  override [Symbol.iterator](): MapIterator<[string, ResultMeta]> {
-    return this.entries();
-  }
-  override forEach(callback: (meta: ResultMeta, hash: string, map: Map<string, ResultMeta>) => void, thisArg?: unknown): void {
-    for (const [hash, meta] of this.entries()) callback.call(thisArg, meta, hash, this);
-  }
   sizeNow(): number {
     return this.index.sizeAt(this.version);
   }
-  override set(): this {
-    throw new Error("a store snapshot is read-only");
-  }
-  override delete(): boolean {
-    throw new Error("a store snapshot is read-only");
-  }
-  override clear(): void {
-    throw new Error("a store snapshot is read-only");
-  }
 }
-// `size` is a getter of Map.prototype; TypeScript does not let a subclass override it as an accessor.
-Object.defineProperty(ResultsView.prototype, "size", {
-  get(this: ResultsView) {
-    return this.sizeNow();
-  },
-});

@@ -4,9 +4,10 @@
  * up front cost more than reading them.
  */
 import type { ResultMeta } from "../types";
+import { ResultsView } from "../results-view";
 import { decodeMeta, publicMeta } from "./layout";
 
-export class MetaView extends Map<string, ResultMeta> {
+export class MetaView extends ResultsView {
   constructor(private readonly texts: ReadonlyMap<string, string>) {
     super();
   }
@@ -23,28 +24,7 @@ export class MetaView extends Map<string, ResultMeta> {
   override *entries(): MapIterator<[string, ResultMeta]> {
     for (const [hash, text] of this.texts) yield [hash, publicMeta(decodeMeta(text))];
   }
-  override *values(): MapIterator<ResultMeta> {
-    for (const text of this.texts.values()) yield publicMeta(decodeMeta(text));
-  }
-  override [Symbol.iterator](): MapIterator<[string, ResultMeta]> {
-    return this.entries();
-  }
-  override forEach(callback: (meta: ResultMeta, hash: string, map: Map<string, ResultMeta>) => void, thisArg?: unknown): void {
-    for (const [hash, meta] of this.entries()) callback.call(thisArg, meta, hash, this);
-  }
-  override set(): this {
-    throw new Error("a store snapshot is read-only");
-  }
-  override delete(): boolean {
-    throw new Error("a store snapshot is read-only");
-  }
-  override clear(): void {
-    throw new Error("a store snapshot is read-only");
+  sizeNow(): number {
+    return this.texts.size;
   }
 }
-// `size` is a getter of Map.prototype; TypeScript does not let a subclass override it as an accessor.
-Object.defineProperty(MetaView.prototype, "size", {
-  get(this: { texts: ReadonlyMap<string, string> }) {
-    return this.texts.size;
-  },
-});
