@@ -45,6 +45,9 @@ test("named, renamed and namespace imports; generators; loops, callbacks, nestin
     "27:sum:generator", // total([square(9), square(10)])
     "27:square:generator",
     "27:square:generator",
+    "28:jugExecute:task",
+    "29:jugExecute:task",
+    "31:square:task", // await CachedFunction(square, 4)
   ]);
 });
 

@@ -450,6 +450,10 @@ class FileWalker {
         return { kind: "compound", name: first ? this.functionName(first) : null };
       case "identity":
         return { kind: "identity", name: "identity" };
+      case "jugExecute": // a task of the runtime's generator jug.jugExecute
+        return { kind: "task", name: "jugExecute" };
+      case "CachedFunction": // a task run while the jugfile loads
+        return { kind: "task", name: first ? this.functionName(first) : null };
       default:
         if (callee.api.startsWith("mapreduce.") && MAPREDUCE_FUNCTIONS.has(callee.api.slice("mapreduce.".length))) {
           return { kind: "mapreduce", name: first ? this.functionName(first) : null };
