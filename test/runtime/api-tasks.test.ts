@@ -46,6 +46,7 @@ test("identity: same name and arguments give the same hash; arguments and depend
   assert.notEqual(add(x, 3).hash, add(3, 3).hash);
   assert.deepEqual(add(x, x).deps, [x], "first-level dependencies without repeats");
   assert.equal(currentRegistry().tasks.length, 8, "every creation is registered, in order");
+  assert.deepEqual(add(x, add(1, 2)).deps, [x], "a second creation of the same task is the same dependency");
 });
 
 test("a 100,000-long chain is created without overflowing the stack", () => {

@@ -389,7 +389,9 @@ export function directDependencies(args: readonly unknown[]): readonly Task<unkn
   for (const x of args) {
     if (typeof x !== "object" || x === null) continue;
     if (x instanceof TaskLike) {
-      if (!found?.includes(x.task)) (found ??= []).push(x.task);
+      // By hash, as walkDependencies does: two creations of one task are one dependency.
+      const hash = x.task.hash;
+      if (!found?.some((f) => f.hash === hash)) (found ??= []).push(x.task);
     } else (containers ??= []).push(x);
   }
   if (!containers) return found ?? NO_DEPENDENCIES;
