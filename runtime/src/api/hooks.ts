@@ -54,7 +54,7 @@ export function resetHooks(): void {
   for (const name of Object.keys(hooks) as HookName[]) delete hooks[name];
 }
 
-/** Calls the hooks of `name` (call only when `hooks[name]` is set); one that throws is reported on `log`. */
+/** Calls the hooks of `name`; one that throws is reported on `log`. Per task, test `hooks[name]` first (no call, no argument list). */
 export function runHooks<N extends HookName>(name: N, log: (message: string) => void, ...args: HookArguments[N]): void {
   for (const hook of (hooks[name] ?? []) as Array<Hook<N>>) {
     try {

@@ -9,7 +9,7 @@ import { withDependencies } from "../engine/select";
 import { Worker, type TaskEvent } from "../engine/worker";
 import type { StoreSnapshot } from "../store/types";
 import { formatSite } from "../api/callsite";
-import { hooks, runHooks } from "../api/hooks";
+import { runHooks } from "../api/hooks";
 import { EXIT_FAILED, EXIT_OK, openJug, storeLocation, type CommonOptions, type JugContext } from "./common";
 import { RunReport } from "./report";
 
@@ -82,9 +82,9 @@ async function execute(ctx: JugContext, options: ExecuteOptions, userArgs: reado
     isComplete = (t) => completeAtEnd.has(t.hash);
   }
   await ctx.store.close();
-  if (hooks["execute.finished-pre-status"]) runHooks("execute.finished-pre-status", (m) => report.log(m));
+  runHooks("execute.finished-pre-status", (m) => report.log(m));
   process.stdout.write(`${report.table(isComplete)}\n`);
-  if (hooks["execute.finished-post-status"]) runHooks("execute.finished-post-status", (m) => report.log(m));
+  runHooks("execute.finished-post-status", (m) => report.log(m));
   if (report.failedCount > 0) process.stderr.write(`jug: ${report.failedCount} task(s) failed (see above; \`jug status\` lists them)\n`);
   return clean && report.failedCount === 0 ? EXIT_OK : EXIT_FAILED;
 }

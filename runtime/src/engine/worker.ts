@@ -134,9 +134,10 @@ export class Worker {
           progressed = true;
           continue;
         }
-        if (kept.has(t.hash) || t.deps.some((d) => this.flags[d.id]! & BLOCKED)) {
+        const isKept = kept.size > 0 && kept.has(t.hash);
+        if (isKept || t.deps.some((d) => this.flags[d.id]! & BLOCKED)) {
           this.flags[t.id]! |= BLOCKED;
-          if (kept.has(t.hash)) result.kept++;
+          if (isKept) result.kept++;
           else result.blocked++;
           this.finish(t);
           progressed = true;

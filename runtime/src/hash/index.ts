@@ -14,9 +14,9 @@ export { JUG_HASH, isHashable, type Hashable };
 export const HASH_ENCODING_VERSION = 1;
 export const HASH_ALGORITHM = "sha256";
 
-const DOMAIN_TASK = `jug${HASH_ENCODING_VERSION}:task\n`;
-const DOMAIN_VALUE = `jug${HASH_ENCODING_VERSION}:value\n`;
-const DOMAIN_TASKLET = `jug${HASH_ENCODING_VERSION}:tasklet\n`;
+const DOMAIN_TASK = Buffer.from(`jug${HASH_ENCODING_VERSION}:task\n`, "latin1");
+const DOMAIN_VALUE = Buffer.from(`jug${HASH_ENCODING_VERSION}:value\n`, "latin1");
+const DOMAIN_TASKLET = Buffer.from(`jug${HASH_ENCODING_VERSION}:tasklet\n`, "latin1");
 
 /** An argument that has no stable identity (a plain function, a symbol, a class instance, a cycle). */
 export class UnhashableValueError extends Error {
@@ -50,7 +50,7 @@ function writeArgs(encoder: Encoder, args: readonly unknown[]): void {
 
 /** Identity of a value (jug's hash_one). */
 export function hashValue(x: unknown): string {
-  return digestWith(DOMAIN_VALUE_BYTES, (encoder) => encoder.encode(x, "value"), undefined);
+  return digestWith(DOMAIN_VALUE, (encoder) => encoder.encode(x, "value"), undefined);
 }
 
 /**
@@ -59,7 +59,7 @@ export function hashValue(x: unknown): string {
  */
 export function hashTasklet(baseHash: string, accessor: unknown): string {
   return digestWith(
-    DOMAIN_TASKLET_BYTES,
+    DOMAIN_TASKLET,
     (encoder) => {
       encoder.writeString(baseHash);
       encoder.encode(accessor, "accessor");
@@ -68,13 +68,10 @@ export function hashTasklet(baseHash: string, accessor: unknown): string {
   );
 }
 
-const DOMAIN_VALUE_BYTES = Buffer.from(DOMAIN_VALUE, "latin1");
-const DOMAIN_TASKLET_BYTES = Buffer.from(DOMAIN_TASKLET, "latin1");
-
 /** `domain` followed by `name` as the encoder writes an untagged string. */
-function prefixBytes(domain: string, name: string): Uint8Array {
+function prefixBytes(domain: Uint8Array, name: string): Uint8Array {
   const encoder = new Encoder(new Set());
-  encoder.begin(Buffer.from(domain, "latin1"));
+  encoder.begin(domain);
   encoder.writeString(name);
   return encoder.bytes().slice();
 }
@@ -343,7 +340,7 @@ class Encoder {
 
   private digestOf(x: unknown, path: () => string): Buffer {
     const sub = new Encoder(this.ancestors, path);
-    sub.begin(DOMAIN_VALUE_BYTES);
+    sub.begin(DOMAIN_VALUE);
     sub.encode(x, "");
     return sub.digest();
   }

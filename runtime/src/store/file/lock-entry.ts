@@ -82,4 +82,3 @@ export function readOwner(entry: string): LockOwner | undefined {
   }
 }
 
-export { isAlive, isDeadLocalOwner } from "../lock-owner";

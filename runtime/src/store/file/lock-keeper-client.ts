@@ -5,7 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { createLockEntry, isDeadLocalOwner, ownerText, readOwner, removeLockEntry } from "./lock-entry";
+import { createLockEntry, ownerText, readOwner, removeLockEntry } from "./lock-entry";
+import { isDeadLocalOwner } from "../lock-owner";
 import { EventRing, type KeeperReply, type KeeperRequest, type KeeperResponse } from "./lock-protocol";
 import type { LockOwner } from "../types";
 

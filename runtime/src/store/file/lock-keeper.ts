@@ -16,7 +16,8 @@ import * as fs from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import * as lockfile from "proper-lockfile";
 import { EventRing, RING_POLL_MS, type KeeperNotice, type KeeperRequest, type KeeperResponse } from "./lock-protocol";
-import { createLockEntry, isDeadLocalOwner, ownerText, readOwner, removeLockEntry } from "./lock-entry";
+import { createLockEntry, ownerText, readOwner, removeLockEntry } from "./lock-entry";
+import { isDeadLocalOwner } from "../lock-owner";
 import type { LockOwner } from "../types";
 
 type Callback<T = void> = (err: NodeJS.ErrnoException | null, value?: T) => void;
