@@ -13,6 +13,14 @@ export abstract class ResultsView extends Map<string, ResultMeta> {
   /** The number of results (what `size` answers). */
   abstract sizeNow(): number;
 
+  /**
+   * has(hash) for the task whose SHA-256 digest is `digests[at, at + 32)` (the hash is its lowercase
+   * hex): the engine keeps digests as bytes, and a store indexed by bytes answers without a string.
+   */
+  hasDigest(digests: Uint8Array, at: number): boolean {
+    return this.has(Buffer.from(digests.buffer, digests.byteOffset + at, 32).toString("hex"));
+  }
+
   override *values(): MapIterator<ResultMeta> {
     for (const [, meta] of this.entries()) yield meta;
   }
