@@ -1,4 +1,4 @@
 // Unstable internals for this repository's own tests and tools ("jug/internal"); not part of the public API.
 export { resetRegistry, currentRegistry, TaskRegistry, TaskNameCollisionError } from "./api/registry";
 export { captureCallSite, parseFrame } from "./api/callsite";
-export { HexTable } from "./hash/hex-table";
+export { DigestTable } from "./hash/digest-table";

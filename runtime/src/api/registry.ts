@@ -3,7 +3,7 @@
  * dependencies exist before it). One registry per load; the loader resets it. The CLI and the
  * jugfile share it because the loader aliases "jug" to the very module instance the CLI loaded.
  */
-import { HexTable } from "../hash/hex-table";
+import { DigestTable } from "../hash/digest-table";
 import type { CallSite } from "../protocol/status";
 import { formatSite, SiteMessageError } from "./callsite";
 import type { Task, TaskDefinition } from "./task";
@@ -29,27 +29,33 @@ export class TaskRegistry {
   readonly tasks: Task<unknown>[] = [];
   /** The first task created with each hash, in creation order: a task's `id` is its index here. */
   readonly unique: Task<unknown>[] = [];
-  // Room for 16,384 tasks at first: large jugfiles grow it a few times, small ones never.
-  private readonly idOfHash = new HexTable((id) => this.unique[id]!.hash, 1 << 14);
+  /**
+   * The digest of each id (a task's hash is its hex), as bytes. Room for 16,384 tasks at first:
+   * large jugfiles grow it a few times, small ones never.
+   */
+  readonly digests = new DigestTable(1 << 14);
+  /** Hash strings made so far, by id (made when asked: status and a no-op execute never need most). */
+  private readonly hexes: string[] = [];
   /** Definitions made by `new Task(fn, ...)` without a generator, one per function. */
   readonly definitions = new WeakMap<(...args: never[]) => unknown, TaskDefinition>();
   private readonly names = new Map<string, NameClaim>();
 
-  /** Records a new task; returns its id (that of the first task with the same hash, when there is one). */
-  add(task: Task<unknown>): number {
+  /** Records a new task whose digest is `digest[0, 32)`; returns its id (that of the first task with the same hash, when there is one). */
+  add(task: Task<unknown>, digest: Uint8Array): number {
     this.tasks.push(task);
-    let id = this.idOfHash.find(task.hash);
-    if (id < 0) {
-      id = this.unique.length;
-      this.unique.push(task);
-      this.idOfHash.insert(task.hash, id);
-    }
+    const id = this.digests.intern(digest, 0);
+    if (id === this.unique.length) this.unique.push(task);
     return id;
   }
 
   /** The id of the task with `hash`, or -1 when no task of this jugfile has it. */
   idOf(hash: string): number {
-    return this.idOfHash.find(hash);
+    return this.digests.findHex(hash);
+  }
+
+  /** The hash (64 hex digits) of the task with id `id`. */
+  hashOf(id: number): string {
+    return (this.hexes[id] ??= this.digests.hexOf(id));
   }
 
   /**

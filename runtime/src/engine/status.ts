@@ -5,6 +5,8 @@
 import { TASK_STATES, type StatusDocument, type TaskState, type TaskStatus } from "../protocol/status";
 import type { Task } from "../api/task";
 import type { StoreSnapshot } from "../store/types";
+import { DIGEST_BYTES } from "../hash/digest-table";
+import { ResultsView } from "../store/results-view";
 
 /**
  * `doc` with each task's state, duration, size, worker, preview, time, error and stale taken from
@@ -81,17 +83,35 @@ export function stateCounts(
   const total = emptyCounts();
   // One closure for all tasks (not one per task): it reads `current`.
   let current: Task<unknown> | undefined;
-  const depsComplete = (): boolean => current!.deps.every((d) => complete[d.id] === 1 || snapshot.results.has(d.hash));
+  const depsComplete = (): boolean => current!.deps.every((d) => complete[d.id] === 1 || hasStoredResult(snapshot, d));
+  // Tasks of one name tend to come in runs: look the name up once per run.
+  let counts: Record<TaskState, number> | undefined;
+  let countsOf: Task<unknown>["definition"] | undefined;
   for (const t of tasks) {
-    current = t;
-    const state = stateOf(t.hash, snapshot, depsComplete);
-    if (state === "complete") complete[t.id] = 1;
-    let counts = byName.get(t.name);
-    if (!counts) byName.set(t.name, (counts = emptyCounts()));
-    counts[state]++;
+    let state: TaskState;
+    if (hasStoredResult(snapshot, t)) {
+      state = "complete";
+      complete[t.id] = 1;
+    } else {
+      current = t;
+      state = stateOf(t.hash, snapshot, depsComplete);
+    }
+    if (t.definition !== countsOf) {
+      countsOf = t.definition;
+      counts = byName.get(t.name);
+      if (!counts) byName.set(t.name, (counts = emptyCounts()));
+    }
+    counts![state]++;
     total[state]++;
   }
   return { rows: [...byName.keys()].sort().map((name) => ({ name, counts: byName.get(name)! })), total };
+}
+
+/** snapshot.results.has(task.hash), by the digest's bytes when the store can (no hash string made). */
+export function hasStoredResult(snapshot: StoreSnapshot, task: Task<unknown>): boolean {
+  const results = snapshot.results;
+  if (results instanceof ResultsView) return results.hasDigest(task.registry.digests.bytes, task.id * DIGEST_BYTES);
+  return results.has(task.hash);
 }
 
 /** One line: "All tasks complete (N tasks)." or "W waiting, R ready, A running, F failed, C complete (N tasks)." */

@@ -9,6 +9,16 @@ export interface Hashable {
   [JUG_HASH](): string;
 }
 
+/**
+ * Optional beside [JUG_HASH](): writes the 64 character codes of that hex hash into `out` at `pos`.
+ * Tasks implement it, so that hashing a task's dependents never builds the dependency's hash string.
+ */
+export const JUG_HASH_HEX_INTO: unique symbol = Symbol.for("jug.hashHexInto");
+
+export interface HexHashable extends Hashable {
+  [JUG_HASH_HEX_INTO](out: Uint8Array, pos: number): void;
+}
+
 export function isHashable(x: unknown): x is Hashable {
   return (
     ((typeof x === "object" && x !== null) || typeof x === "function") &&

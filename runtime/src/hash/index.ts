@@ -6,9 +6,9 @@
  */
 import { createHash, hash as oneShotHash, type Hash } from "node:crypto";
 import { types } from "node:util";
-import { JUG_HASH, isHashable, type Hashable } from "./hashable";
+import { JUG_HASH, JUG_HASH_HEX_INTO, isHashable, type Hashable, type HexHashable } from "./hashable";
 
-export { JUG_HASH, isHashable, type Hashable };
+export { JUG_HASH, JUG_HASH_HEX_INTO, isHashable, type Hashable, type HexHashable };
 
 /** Bump when the encoding changes: every hash changes with it (all results are recomputed). */
 export const HASH_ENCODING_VERSION = 1;
@@ -32,16 +32,27 @@ export class UnhashableValueError extends Error {
 
 /** Identity of the task `name(...args)`. `name` is the task function's full (qualified) name. */
 export function hashTask(name: string, args: readonly unknown[]): string {
-  return taskHasher(name)(args);
+  return digestWith(prefixBytes(DOMAIN_TASK, name), writeArgs, args);
 }
 
+/** Writes the 32-byte digest of hashTask(name, args) (whose lowercase hex is the hash) into `out` at `at`. */
+export type TaskDigester = (args: readonly unknown[], out: Uint8Array, at: number) => void;
+
 /**
- * hashTask for one name, with the bytes that never change (domain and name) encoded once: a
- * TaskDefinition keeps one, so creating a task encodes only its arguments.
+ * hashTask for one name, as bytes, with the bytes that never change (domain and name) encoded
+ * once: a TaskDefinition keeps one, so creating a task encodes only its arguments.
  */
-export function taskHasher(name: string): (args: readonly unknown[]) => string {
+export function taskDigester(name: string): TaskDigester {
   const prefix = prefixBytes(DOMAIN_TASK, name);
-  return (args) => digestWith(prefix, writeArgs, args);
+  return (args, out, at) => {
+    const encoder = takeEncoder(prefix);
+    try {
+      encoder.encodeArgs(args, "args");
+      encoder.digestInto(out, at);
+    } finally {
+      putBack(encoder);
+    }
+  };
 }
 
 function writeArgs(encoder: Encoder, args: readonly unknown[]): void {
@@ -203,6 +214,17 @@ class Encoder {
     return this.hash.digest();
   }
 
+  /** The digest's 32 bytes into `out` at `at`. */
+  digestInto(out: Uint8Array, at: number): void {
+    if (this.hash) {
+      out.set(this.digest(), at);
+      return;
+    }
+    // As a "binary" (latin1) string: one short-lived string is cheaper than a Buffer (an ArrayBuffer each).
+    const text = oneShotHash(HASH_ALGORITHM, this.bytes(), "binary");
+    for (let i = 0; i < 32; i++) out[at + i] = text.charCodeAt(i);
+  }
+
   /**
    * A top-level argument list: encoded as an array, but the list itself is a fresh array (rest
    * parameters) that cannot be part of a cycle, so it needs no frame or cycle check.
@@ -346,6 +368,16 @@ class Encoder {
   }
 
   private writeHashable(x: Hashable): void {
+    const intoHex = (x as Partial<HexHashable>)[JUG_HASH_HEX_INTO];
+    if (intoHex) {
+      // What writeString writes for the 64 hex digits, without making the string.
+      this.ensure(9 + 64);
+      this.buf[this.pos++] = Tag.Hashable;
+      this.writeLength(64);
+      intoHex.call(x, this.buf, this.pos);
+      this.pos += 64;
+      return;
+    }
     const h = x[JUG_HASH]();
     if (typeof h !== "string") throw this.error(`[JUG_HASH]() returned ${typeof h}, not a string`);
     this.writeByte(Tag.Hashable);

@@ -1,0 +1,158 @@
+/**
+ * The distinct task digests of a jugfile, numbered in order of arrival (a task's id): the 32 bytes
+ * of each in one growing Uint8Array, found again by open addressing over typed arrays keyed by
+ * their first 4 bytes (digests are uniformly random, so they need no further mixing). No object or
+ * string per digest: at 100,000 tasks a Map of hash strings cost 30-150 ms to fill, and each
+ * 64-character string 80 bytes that the young generation copied twice.
+ */
+/** Local, not the export itself: compiled to CommonJS, every use of an exported const is a property load. */
+const BYTES = 32;
+export const DIGEST_BYTES = BYTES;
+const EMPTY = -1;
+
+/** Lowercase hex digits of each byte value, two character codes per byte. */
+const HEX_CODES = new Uint8Array(512);
+for (let b = 0; b < 256; b++) {
+  const text = b.toString(16).padStart(2, "0");
+  HEX_CODES[2 * b] = text.charCodeAt(0);
+  HEX_CODES[2 * b + 1] = text.charCodeAt(1);
+}
+
+export class DigestTable {
+  /** Digest of id i at [32i, 32i + 32); the slot after the last id is scratch (see scratchAt). */
+  private digests: Uint8Array;
+  private count = 0;
+  /** Ids, EMPTY for a free bucket; at most half full. */
+  private buckets: Int32Array;
+  /** The first 4 bytes of each bucket's digest, as an int32 (a small integer to V8, never a boxed number): probes compare these before the rest. */
+  private prefixes: Int32Array;
+
+  /** `expected`: how many digests to make room for at first (growing re-places every entry). */
+  constructor(expected = 16) {
+    let buckets = 32;
+    while (buckets < 2 * expected) buckets *= 2;
+    this.buckets = new Int32Array(buckets).fill(EMPTY);
+    this.prefixes = new Int32Array(buckets);
+    this.digests = new Uint8Array(BYTES * (expected + 1));
+  }
+
+  /** The digest of id i is `bytes[32i, 32i + 32)` (a new array after the table grows: read it again after intern). */
+  get bytes(): Uint8Array {
+    return this.digests;
+  }
+
+  /** How many distinct digests there are (the next id). */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Where the slot after the last id starts, with room for it (growing `digests`). */
+  private scratchAt(): number {
+    const at = this.count * BYTES;
+    if (at + BYTES > this.digests.length) {
+      const grown = new Uint8Array(this.digests.length * 2);
+      grown.set(this.digests);
+      this.digests = grown;
+    }
+    return at;
+  }
+
+  /** The id of the digest `bytes[from, from + 32)`: an earlier id with the same bytes, else a new one (= size before). */
+  intern(bytes: Uint8Array, from: number): number {
+    const found = this.find(bytes, from);
+    if (found >= 0) return found;
+    const at = this.scratchAt();
+    const digests = this.digests;
+    for (let i = 0; i < BYTES; i++) digests[at + i] = bytes[from + i]!;
+    if (2 * (this.count + 1) > this.buckets.length) this.grow();
+    this.place(prefixAt(this.digests, at), this.count);
+    return this.count++;
+  }
+
+  /** The id of the digest `bytes[at, at + 32)`, or -1. */
+  find(bytes: Uint8Array, at: number): number {
+    const mask = this.buckets.length - 1;
+    const prefix = prefixAt(bytes, at);
+    for (let b = prefix & mask; ; b = (b + 1) & mask) {
+      const id = this.buckets[b]!;
+      if (id === EMPTY) return -1;
+      if (this.prefixes[b] === prefix && this.sameRest(id, bytes, at)) return id;
+    }
+  }
+
+  /** The id of the digest whose lowercase hex is `hex`, or -1 (also for text that is not 64 hex digits). */
+  findHex(hex: string): number {
+    const at = this.scratchAt();
+    if (!parseHexInto(hex, this.digests, at)) return -1;
+    return this.find(this.digests, at);
+  }
+
+  /** The digest of `id` as 64 lowercase hex digits. */
+  hexOf(id: number): string {
+    return String.fromCharCode.apply(null, hexCodes(this.digests, id * BYTES) as unknown as number[]);
+  }
+
+  /** Writes the 64 hex digit codes of `id`'s digest into `out` at `pos`. */
+  writeHex(id: number, out: Uint8Array, pos: number): void {
+    const digests = this.digests;
+    for (let i = 0, at = id * BYTES; i < BYTES; i++, at++) {
+      const b = digests[at]!;
+      out[pos++] = HEX_CODES[2 * b]!;
+      out[pos++] = HEX_CODES[2 * b + 1]!;
+    }
+  }
+
+  private sameRest(id: number, bytes: Uint8Array, at: number): boolean {
+    const digests = this.digests;
+    for (let i = 4, mine = id * BYTES + 4; i < BYTES; i++, mine++) if (digests[mine] !== bytes[at + i]) return false;
+    return true;
+  }
+
+  private place(prefix: number, id: number): void {
+    const mask = this.buckets.length - 1;
+    let b = prefix & mask;
+    while (this.buckets[b] !== EMPTY) b = (b + 1) & mask;
+    this.buckets[b] = id;
+    this.prefixes[b] = prefix;
+  }
+
+  private grow(): void {
+    const [buckets, prefixes] = [this.buckets, this.prefixes];
+    this.buckets = new Int32Array(buckets.length * 2).fill(EMPTY);
+    this.prefixes = new Int32Array(buckets.length * 2);
+    for (let b = 0; b < buckets.length; b++) if (buckets[b] !== EMPTY) this.place(prefixes[b]!, buckets[b]!);
+  }
+}
+
+function prefixAt(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+}
+
+const hexScratch = new Uint8Array(2 * BYTES);
+
+function hexCodes(digests: Uint8Array, at: number): Uint8Array {
+  for (let i = 0; i < BYTES; i++) {
+    const b = digests[at + i]!;
+    hexScratch[2 * i] = HEX_CODES[2 * b]!;
+    hexScratch[2 * i + 1] = HEX_CODES[2 * b + 1]!;
+  }
+  return hexScratch;
+}
+
+/** Writes the 32 bytes that the 64 lowercase hex digits `hex` spell into `out` at `at`; false when `hex` is not that. */
+export function parseHexInto(hex: string, out: Uint8Array, at: number): boolean {
+  if (hex.length !== 2 * BYTES) return false;
+  for (let i = 0; i < BYTES; i++) {
+    const hi = hexValue(hex.charCodeAt(2 * i));
+    const lo = hexValue(hex.charCodeAt(2 * i + 1));
+    if ((hi | lo) < 0) return false;
+    out[at + i] = (hi << 4) | lo;
+  }
+  return true;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
