@@ -146,6 +146,10 @@ export class FileStore implements Store {
   private readonly heldLocks = new Map<string, HeldLock>();
   /** Open descriptors of logs this process reads (not its own), by path, oldest first. */
   private readonly openLogs = new Map<string, number>();
+  /** logs/, open once it exists (discoverLogs). */
+  private logsDirFd: number | undefined;
+  /** Where tail() reads new records first (usually one record of ~220 bytes). */
+  private readonly tailBuffer = Buffer.allocUnsafeSlow(64 * 1024);
   private readonly watchers = new Set<() => void>();
   private watching: { close(): void } | undefined;
   private closed = false;
@@ -498,6 +502,8 @@ export class FileStore implements Store {
     }
     for (const fd of this.openLogs.values()) fs.closeSync(fd);
     this.openLogs.clear();
+    if (this.logsDirFd !== undefined) fs.closeSync(this.logsDirFd);
+    this.logsDirFd = undefined;
   }
 
   /** Reads `into.length` bytes of `log` at `position` (fewer at its end) through a kept descriptor. */
@@ -537,12 +543,19 @@ export class FileStore implements Store {
     return grew;
   }
 
-  /** Lists logs/ again only when its mtime says a log was created or removed (one stat instead of a listing). */
+  /**
+   * Lists logs/ again only when its mtime says a log was created or removed: one fstat of the
+   * directory, kept open (this runs once per task; a stat by path walks every component of it).
+   */
   private discoverLogs(): void {
-    // (No exception for a store without logs yet: building one costs more than the stat.)
-    const stat = fs.statSync(this.logsDir, { throwIfNoEntry: false });
-    if (!stat) return;
-    const listedAt = stat.mtimeMs;
+    if (this.logsDirFd === undefined) {
+      try {
+        this.logsDirFd = fs.openSync(this.logsDir, "r");
+      } catch {
+        return; // no logs yet
+      }
+    }
+    const listedAt = fs.fstatSync(this.logsDirFd).mtimeMs;
     if (listedAt === this.logsListedAt) return;
     const names = fs.readdirSync(this.logsDir);
     const savedIndexes = new Set(names.filter((n) => n.endsWith(SAVED_INDEX_SUFFIX)));
@@ -559,27 +572,43 @@ export class FileStore implements Store {
   }
 
   /**
-   * Reads what was appended to `log` since the last time. No file descriptor stays open (a store
-   * may hold thousands of logs), and a finished log of a dead local writer is never looked at again.
+   * Reads what was appended to `log` since the last time: a read at the end of what was parsed,
+   * without a stat first (this runs once per task per other writer; nothing new costs one pread).
+   * A finished log of a dead local writer is never looked at again.
    */
   private tail(log: Log): boolean {
     if (log.final) return false;
-    let size: number;
+    let got: number;
     try {
-      size = fs.statSync(log.path).size;
+      if (!this.openLogs.has(log.path) && this.openLogs.size >= MAX_OPEN_LOGS && fs.statSync(log.path).size <= log.parsed) {
+        got = 0; // not worth a descriptor (one of very many logs): it did not grow
+      } else got = this.readLog(log, this.tailBuffer, log.parsed);
     } catch {
       log.final = true; // removed
       return false;
     }
-    if (size <= log.parsed) {
+    if (got === 0) {
       this.checkWriterGone(log);
       return false;
     }
     // Not from the shared pool: the index may keep this chunk (ResultIndex.endChunk).
-    const chunk = Buffer.allocUnsafeSlow(size - log.parsed);
-    const got = this.readLog(log, chunk, log.parsed);
+    let read: Buffer;
+    /** The read stopped at the end of the log (a read of a regular file returns less only there). */
+    let atEnd: boolean;
+    if (got < this.tailBuffer.length) {
+      read = Buffer.allocUnsafeSlow(got);
+      this.tailBuffer.copy(read, 0, 0, got);
+      atEnd = true;
+    } else {
+      // More than the buffer holds (a log read for the first time): read the rest at its size.
+      const size = fs.fstatSync(this.openLogs.get(log.path)!).size;
+      const chunk = Buffer.allocUnsafeSlow(Math.max(got, size - log.parsed));
+      this.tailBuffer.copy(chunk, 0, 0, got);
+      got += this.readLog(log, chunk.subarray(got), log.parsed + got);
+      read = chunk.subarray(0, got);
+      atEnd = log.parsed + got >= size;
+    }
     const before = this.version;
-    const read = chunk.subarray(0, got);
     this.results.beginChunk(read, "index");
     let outcome: ReturnType<typeof scanRecords>;
     let kept = false;
@@ -592,7 +621,7 @@ export class FileStore implements Store {
     if (outcome.problems.length > 0) log.damaged = true;
     if (kept && log.headsLoaded === log.parsed) log.headsLoaded += outcome.consumed;
     log.parsed += outcome.consumed;
-    if (log.parsed === size) this.checkWriterGone(log);
+    if (atEnd && outcome.consumed === got) this.checkWriterGone(log);
     return this.version !== before;
   }
 
