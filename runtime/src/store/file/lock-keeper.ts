@@ -6,21 +6,24 @@
  *
  * proper-lockfile's fs shim below makes the lock entry a symlink carrying the owner (lock-entry.ts):
  * one syscall to take, one to release, where mkdir + owner file + rmdir cost ~1 ms on the ext4
- * (discard) disk we measured. An entry the main thread created is adopted 50 ms later unless it was
- * released meanwhile (the shim's mkdir then succeeds without touching it), and the main thread
+ * (discard) disk we measured. An entry the main thread created is adopted once the keeper has seen it
+ * in its slot for ADOPT_AFTER_MS (the shim's mkdir then succeeds without touching it), and the main thread
  * removes the entries of held locks itself (proper-lockfile never does: by then one may be another
  * process's lock). A lock whose owner is a dead process on this host is reclaimed at once; any
  * other stale lock after the stale window.
  */
 import * as fs from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-import * as lockfile from "proper-lockfile";
-import { EventRing, RING_POLL_MS, type KeeperNotice, type KeeperRequest, type KeeperResponse } from "./lock-protocol";
+import type * as ProperLockfile from "proper-lockfile";
+import { ADOPT_AFTER_MS, SLOT_POLL_MS, SlotPage, type KeeperData, type KeeperNotice, type KeeperRequest, type KeeperResponse, type PageMessage } from "./lock-protocol";
 import { createLockEntry, ownerText, readOwner, removeLockEntry } from "./lock-entry";
 import { isDeadLocalOwner } from "../lock-owner";
 import type { LockOwner } from "../types";
 
 type Callback<T = void> = (err: NodeJS.ErrnoException | null, value?: T) => void;
+
+/** Loaded when a lock first needs it (held for ADOPT_AFTER_MS, or found stale): runs of short tasks never load it. */
+let properLockfile: typeof ProperLockfile | undefined;
 
 /** Owner text of each lock being taken here, for the shim's mkdir. */
 const pendingOwners = new Map<string, string>();
@@ -31,13 +34,21 @@ const createdByMain = new Set<string>();
  * must never remove one (by then it may be another process's lock).
  */
 const removedByMain = new Set<string>();
-const held = new Map<string, () => Promise<void>>();
-/** Adoptions not started yet: a task that ends within ADOPT_AFTER_MS never involves proper-lockfile. */
-const toAdopt = new Map<string, { token: number; staleMs: number }>();
-/** Well inside proper-lockfile's shortest stale window (2 s): the lock is refreshed long before anyone may take it. */
-const ADOPT_AFTER_MS = 50;
-let adoptTimer: NodeJS.Timeout | undefined;
-/** Ring events and requests are handled one after another, in the order the main thread made them. */
+/** proper-lockfile's release of each lock it keeps fresh here, by token. */
+const held = new Map<number, () => Promise<void>>();
+
+/** What the keeper knows of a slot: the acquisition it holds, since when, and whether it was adopted. */
+interface SlotState {
+  sequence: number;
+  token: number;
+  lockDir: string;
+  staleMs: number;
+  seenAt: number;
+  adopted: boolean;
+}
+const pages: SlotPage[] = [];
+const slots: Array<SlotState | undefined> = [];
+/** Slots, events and requests are handled one after another, in the order the main thread made them. */
 let queue: Promise<void> = Promise.resolve();
 
 function sync<T>(cb: Callback<T>, op: () => T): void {
@@ -98,7 +109,7 @@ type LockOutcome = { ok: true } | { ok: false; held: true };
 
 /** Takes a lock found held: proper-lockfile's stale rule, or at once when its owner is dead. */
 async function lockHeld(token: number, lockDir: string, owner: LockOwner, staleMs: number): Promise<LockOutcome> {
-  if (held.has(lockDir) || toAdopt.has(lockDir)) return { ok: false, held: true };
+  if (slots.some((s) => s?.lockDir === lockDir)) return { ok: false, held: true }; // held by this process
   pendingOwners.set(lockDir, ownerText(owner));
   try {
     let outcome = await manage(token, lockDir, staleMs);
@@ -112,19 +123,20 @@ async function lockHeld(token: number, lockDir: string, owner: LockOwner, staleM
 
 /** proper-lockfile takes (or adopts) the entry and keeps it fresh until released. */
 async function manage(token: number, lockDir: string, staleMs: number): Promise<LockOutcome> {
+  properLockfile ??= require("proper-lockfile") as typeof ProperLockfile;
   try {
-    const release = await lockfile.lock(lockDir.replace(/\.lock$/, ""), {
+    const release = await properLockfile.lock(lockDir.replace(/\.lock$/, ""), {
       lockfilePath: lockDir,
       realpath: false,
       stale: staleMs,
       retries: 0,
       fs: lockFs,
       onCompromised: (err: Error) => {
-        held.delete(lockDir);
+        held.delete(token);
         notify({ op: "lost", token, lockDir, message: err.message });
       },
     });
-    held.set(lockDir, release);
+    held.set(token, release);
     return { ok: true };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ELOCKED") return { ok: false, held: true };
@@ -132,34 +144,24 @@ async function manage(token: number, lockDir: string, staleMs: number): Promise<
   }
 }
 
-function adoptSoon(token: number, lockDir: string, staleMs: number): void {
-  toAdopt.set(lockDir, { token, staleMs });
-  adoptTimer ??= setTimeout(() => {
-    adoptTimer = undefined;
-    queue = queue.then(adoptPending);
-  }, ADOPT_AFTER_MS);
-}
-
-async function adoptPending(): Promise<void> {
-  const batch = [...toAdopt];
-  toAdopt.clear();
-  for (const [lockDir, { token, staleMs }] of batch) {
-    createdByMain.add(lockDir);
-    removedByMain.add(lockDir);
-    try {
-      await manage(token, lockDir, staleMs);
-    } catch (e) {
-      notify({ op: "lost", token, lockDir, message: `could not keep it fresh: ${(e as Error).message}` });
-    } finally {
-      createdByMain.delete(lockDir);
-    }
+/** Has proper-lockfile keep fresh a lock the main thread took itself (its entry exists). */
+async function adopt(state: SlotState): Promise<void> {
+  state.adopted = true;
+  createdByMain.add(state.lockDir);
+  removedByMain.add(state.lockDir);
+  try {
+    await manage(state.token, state.lockDir, state.staleMs);
+  } catch (e) {
+    notify({ op: "lost", token: state.token, lockDir: state.lockDir, message: `could not keep it fresh: ${(e as Error).message}` });
+  } finally {
+    createdByMain.delete(state.lockDir);
   }
 }
 
-async function release(lockDir: string): Promise<void> {
-  if (toAdopt.delete(lockDir)) return; // released before adoption: nothing to stop
-  const releaseLock = held.get(lockDir);
-  held.delete(lockDir);
+/** Stops refreshing the lock of acquisition `token` (the main thread removes its entry). */
+async function release(token: number, lockDir: string): Promise<void> {
+  const releaseLock = held.get(token);
+  held.delete(token);
   try {
     await releaseLock?.(); // stops the refresh; the shim leaves the entry to the main thread
   } catch {
@@ -167,6 +169,28 @@ async function release(lockDir: string): Promise<void> {
   } finally {
     removedByMain.delete(lockDir);
   }
+}
+
+/**
+ * Compares the slots with what they held at the last read: a lock let go of (its slot changed) is
+ * released here first, then a lock seen unchanged for ADOPT_AFTER_MS is adopted.
+ */
+async function readSlots(): Promise<void> {
+  const now = performance.now();
+  const due: SlotState[] = [];
+  for (let i = 0; i < pages.length * SlotPage.SLOTS; i++) {
+    const page = pages[Math.floor(i / SlotPage.SLOTS)]!;
+    const known = slots[i];
+    const sequence = page.sequence(i % SlotPage.SLOTS);
+    if (known && known.sequence === sequence) {
+      if (!known.adopted && now - known.seenAt >= ADOPT_AFTER_MS) due.push(known);
+      continue;
+    }
+    if (known?.adopted) await release(known.token, known.lockDir);
+    const current = page.read(i % SlotPage.SLOTS);
+    slots[i] = current && { ...current, seenAt: now, adopted: false };
+  }
+  for (const state of due) await adopt(state);
 }
 
 function notify(notice: KeeperNotice): void {
@@ -177,25 +201,25 @@ function respond(response: KeeperResponse): void {
   parentPort!.postMessage(response);
 }
 
-const ring = new EventRing(workerData as SharedArrayBuffer);
-
-/** Handles the events the main thread recorded, in order. */
-async function readRing(): Promise<void> {
-  for (const event of ring.drain()) {
-    if (event.op === "adopt") adoptSoon(event.token, event.lockDir, event.staleMs);
-    else await release(event.lockDir);
-  }
-}
+pages.push(new SlotPage((workerData as KeeperData).page));
 
 setInterval(() => {
-  queue = queue.then(readRing);
-}, RING_POLL_MS);
+  queue = queue.then(readSlots);
+}, SLOT_POLL_MS);
 
-parentPort!.on("message", (req: KeeperRequest) => {
+parentPort!.on("message", (message: KeeperRequest | PageMessage) => {
+  if ("page" in message) {
+    pages.push(new SlotPage(message.page));
+    return;
+  }
+  const req = message;
   queue = queue.then(async () => {
-    await readRing(); // events recorded before this request come first
+    await readSlots(); // what the main thread did before this request comes first
     switch (req.op) {
       case "drain":
+        return respond({ id: req.id, ok: true });
+      case "release":
+        await release(req.token, req.lockDir);
         return respond({ id: req.id, ok: true });
       case "lock":
         try {

@@ -1,21 +1,28 @@
 /**
- * Messages between a file store (main thread) and its lock keeper (worker thread): see lock-keeper.ts.
+ * How a file store (main thread) and its lock keeper (worker thread, lock-keeper.ts) share the
+ * locks the main thread holds. Version: LOCK_PROTOCOL_VERSION (both sides are always the same build).
  *
  * Uncontended locks never wait for the keeper: the main thread creates the lock entry itself (one
- * atomic syscall) and records "adopt" in a shared-memory ring, which the keeper reads every
- * RING_POLL_MS, so proper-lockfile there refreshes the entry from then on; releasing removes the
- * entry on the main thread and records "release". No syscall per event (a postMessage costs one),
- * and the keeper reads the ring even while the main thread is blocked in a task.
- * Only a lock found held ("lock": stale takeover, dead owner) and "drain" (close) are messages
- * with a reply; the keeper reads the ring before handling them, so they never overtake an event.
- * Every acquisition carries a token so that a late notice about an earlier one is ignored.
+ * atomic syscall) and writes the entry's path into a free **slot** in shared memory; releasing
+ * removes the entry and empties the slot. The keeper reads the slots every SLOT_POLL_MS (also
+ * while the main thread is blocked in a task) and has proper-lockfile adopt a lock it has seen in
+ * the same slot, unchanged, for ADOPT_AFTER_MS, and let go of an adopted lock once its slot changes.
+ * So a task costs no message, no event and no work at all on the keeper's side: the keeper's work
+ * is per poll, not per task.
+ *
+ * Each slot is a seqlock: [sequence (odd while written), token, stale window, path length] and the
+ * path's bytes.
+ * A token is unique to one acquisition, so a late notice about an earlier one is ignored.
+ * Only a lock found held ("lock": stale takeover, dead owner), its release ("release") and "drain"
+ * (close) are messages; the keeper reads the slots before handling one.
  */
 import type { LockOwner } from "../types";
 
-export type RingEvent = { op: "adopt"; token: number; lockDir: string; staleMs: number } | { op: "release"; lockDir: string };
+export const LOCK_PROTOCOL_VERSION = 2;
 
 export type KeeperRequest =
   | { id: number; op: "lock"; token: number; lockDir: string; owner: LockOwner; staleMs: number }
+  | { id: number; op: "release"; token: number; lockDir: string }
   | { id: number; op: "drain" };
 
 export type KeeperResponse =
@@ -28,78 +35,73 @@ export type KeeperNotice = { op: "lost"; token: number; lockDir: string; message
 
 export type KeeperReply = KeeperResponse | KeeperNotice;
 
-/** How often the keeper reads the ring. */
-export const RING_POLL_MS = 20;
-const CAPACITY = 1 << 20; // bytes; a power of two, so the u32 counters wrap cleanly
-const HEADER = 11; // u8 op, u32 token, u32 staleMs, u16 path length
+/** The keeper's first message data: the first page of slots. Later pages come as `{ page }` messages. */
+export interface KeeperData {
+  version: typeof LOCK_PROTOCOL_VERSION;
+  page: SharedArrayBuffer;
+}
+export interface PageMessage {
+  page: SharedArrayBuffer;
+}
 
-/** Single-producer (main thread), single-consumer (keeper) byte ring in a SharedArrayBuffer. */
-export class EventRing {
-  /** [0] bytes written, [1] bytes read; both count up forever (mod 2^32). */
-  private readonly counters: Int32Array;
-  private readonly data: Buffer;
+/** How often the keeper reads the slots. */
+export const SLOT_POLL_MS = 20;
+/**
+ * A lock held this long is handed to proper-lockfile: well inside its shortest stale window (2 s),
+ * and longer than most tasks of a large pipeline, which then never involve proper-lockfile.
+ */
+export const ADOPT_AFTER_MS = 50;
 
-  constructor(readonly shared: SharedArrayBuffer = new SharedArrayBuffer(8 + CAPACITY)) {
-    this.counters = new Int32Array(shared, 0, 2);
-    this.data = Buffer.from(shared, 8, CAPACITY);
+const SLOTS_PER_PAGE = 16;
+/** Bytes of a lock entry's path a slot holds (PATH_MAX on Linux). */
+export const SLOT_PATH_BYTES = 4096;
+const HEADER_INTS = 4; // sequence, token, stale window (ms), path length
+
+/** One page of slots. The main thread writes, the keeper reads. */
+export class SlotPage {
+  static readonly SLOTS = SLOTS_PER_PAGE;
+  private readonly header: Int32Array;
+  private readonly bytes: Buffer;
+
+  constructor(readonly shared: SharedArrayBuffer = new SharedArrayBuffer(SLOTS_PER_PAGE * (HEADER_INTS * 4 + SLOT_PATH_BYTES))) {
+    this.header = new Int32Array(shared, 0, SLOTS_PER_PAGE * HEADER_INTS);
+    this.bytes = Buffer.from(shared, SLOTS_PER_PAGE * HEADER_INTS * 4);
   }
 
-  /** Main thread. Waits (briefly, for the keeper to read) only if the ring is full. */
-  push(event: RingEvent): void {
-    const length = HEADER + Buffer.byteLength(event.lockDir);
-    let giveUpAt = 0;
-    for (;;) {
-      const written = Atomics.load(this.counters, 0) >>> 0;
-      const read = Atomics.load(this.counters, 1);
-      if (((written - (read >>> 0)) >>> 0) + length <= CAPACITY) {
-        const at = written & (CAPACITY - 1);
-        // Encoded in place (this runs twice per task); a record that would wrap around is built aside.
-        const record = at + length <= CAPACITY ? this.data.subarray(at, at + length) : Buffer.allocUnsafe(length);
-        record[0] = event.op === "adopt" ? 1 : 2;
-        record.writeUInt32LE(event.op === "adopt" ? event.token : 0, 1);
-        record.writeUInt32LE(event.op === "adopt" ? event.staleMs : 0, 5);
-        record.writeUInt16LE(length - HEADER, 9);
-        record.write(event.lockDir, HEADER, "utf8");
-        if (record.buffer !== this.data.buffer) this.copyIn(written, record);
-        Atomics.store(this.counters, 0, (written + length) | 0);
-        return;
-      }
-      giveUpAt ||= Date.now() + 10_000;
-      if (Date.now() > giveUpAt) throw new Error("the lock keeper thread stopped reading its events");
-      Atomics.wait(this.counters, 1, read, 100);
-    }
+  /** Main thread: the slot now stands for the acquisition `token` of the entry `lockDir`. */
+  write(slot: number, token: number, lockDir: string, staleMs: number): void {
+    const h = slot * HEADER_INTS;
+    Atomics.add(this.header, h, 1); // odd: being written
+    const length = this.bytes.write(lockDir, slot * SLOT_PATH_BYTES, SLOT_PATH_BYTES, "utf8");
+    Atomics.store(this.header, h + 1, token);
+    Atomics.store(this.header, h + 2, staleMs);
+    Atomics.store(this.header, h + 3, length);
+    Atomics.add(this.header, h, 1);
   }
 
-  /** Keeper thread: every event recorded since the last call, in order. */
-  drain(): RingEvent[] {
-    const events: RingEvent[] = [];
-    const written = Atomics.load(this.counters, 0) >>> 0;
-    let read = Atomics.load(this.counters, 1) >>> 0;
-    while (read !== written) {
-      const head = this.copyOut(read, HEADER);
-      const pathLength = head.readUInt16LE(9);
-      const lockDir = this.copyOut(read + HEADER, pathLength).toString();
-      events.push(head[0] === 1 ? { op: "adopt", token: head.readUInt32LE(1), lockDir, staleMs: head.readUInt32LE(5) } : { op: "release", lockDir });
-      read = (read + HEADER + pathLength) >>> 0;
-    }
-    Atomics.store(this.counters, 1, read | 0);
-    Atomics.notify(this.counters, 1);
-    return events;
+  /** Main thread: the slot is empty. */
+  clear(slot: number): void {
+    const h = slot * HEADER_INTS;
+    Atomics.add(this.header, h, 1);
+    Atomics.store(this.header, h + 1, 0);
+    Atomics.add(this.header, h, 1);
   }
 
-  private copyIn(counter: number, bytes: Buffer): void {
-    const at = counter & (CAPACITY - 1);
-    const first = Math.min(bytes.length, CAPACITY - at);
-    this.data.set(bytes.subarray(0, first), at);
-    if (first < bytes.length) this.data.set(bytes.subarray(first), 0);
+  /** Keeper: the slot's sequence number (it changes with every write; odd while one is under way). */
+  sequence(slot: number): number {
+    return Atomics.load(this.header, slot * HEADER_INTS);
   }
 
-  private copyOut(counter: number, length: number): Buffer {
-    const at = (counter >>> 0) & (CAPACITY - 1);
-    const out = Buffer.allocUnsafe(length);
-    const first = Math.min(length, CAPACITY - at);
-    out.set(this.data.subarray(at, at + first), 0);
-    if (first < length) out.set(this.data.subarray(0, length - first), first);
-    return out;
+  /** Keeper: what the slot holds, or undefined when it is empty, or being written (read again next time). */
+  read(slot: number): { sequence: number; token: number; lockDir: string; staleMs: number } | undefined {
+    const h = slot * HEADER_INTS;
+    const sequence = Atomics.load(this.header, h);
+    if (sequence % 2 !== 0) return undefined;
+    const token = Atomics.load(this.header, h + 1);
+    const staleMs = Atomics.load(this.header, h + 2);
+    const length = Atomics.load(this.header, h + 3);
+    if (token === 0) return undefined;
+    const lockDir = this.bytes.toString("utf8", slot * SLOT_PATH_BYTES, slot * SLOT_PATH_BYTES + length);
+    return Atomics.load(this.header, h) === sequence ? { sequence, token, lockDir, staleMs } : undefined;
   }
 }
