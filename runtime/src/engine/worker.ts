@@ -10,6 +10,7 @@ import { formatSite } from "../api/callsite";
 import { hooks, runHooks } from "../api/hooks";
 import { resolveValue, type Task } from "../api/task";
 import { userStack } from "../loader";
+import { hasStoredResult } from "./status";
 import { decodeResult, encodeResult, previewOf, UnreadableResultError } from "../serialize";
 import { CorruptResultError, MissingResultError, type HeldLock, type LockOwner, type Store, type StoreSnapshot } from "../store/types";
 
@@ -112,7 +113,7 @@ export class Worker {
     const snapshot = this.options.snapshot ?? (await store.snapshot());
     this.flags = new Uint8Array(this.options.idCount);
     this.consumers = new Int32Array(this.flags.length);
-    for (const t of this.options.tasks) if (snapshot.results.has(t.hash)) this.flags[t.id] = COMPLETE;
+    for (const t of this.options.tasks) if (hasStoredResult(snapshot, t)) this.flags[t.id] = COMPLETE;
     let tasks = this.pendingTasks();
     for (const t of tasks) for (const d of t.deps) this.consumers[d.id]!++;
     const kept = new Set([...snapshot.failures].filter(([, f]) => f.kept).map(([h]) => h));
