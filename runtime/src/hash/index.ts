@@ -167,6 +167,8 @@ class Encoder {
   /** buf.subarray(0, n) by n (up to VIEW_CACHE_MAX): the one-shot digest takes a view of the bytes, and the tasks of a jugfile have few lengths. */
   private prefixViews = new Array<Buffer | undefined>(VIEW_CACHE_MAX + 1);
   private pos = 0;
+  /** The prefix that buf starts with (begin wrote it and nothing has overwritten it since), or null. */
+  private prefixInBuffer: Uint8Array | null = null;
   private readonly stack: Frame[] = [];
   private rootLabel = "";
   /** Index of the root in the top-level argument list (encodeArgs), or -1. */
@@ -186,7 +188,13 @@ class Encoder {
     this.stack.length = 0;
     this.rootLabel = "";
     this.rootIndex = -1;
+    if (prefix === this.prefixInBuffer) {
+      // The tasks of one generator share their prefix: it is still at the start of the buffer.
+      this.pos = prefix.byteLength;
+      return;
+    }
     this.writeBytes(prefix);
+    this.prefixInBuffer = this.pos === prefix.byteLength ? prefix : null;
   }
 
   /** After a top-level digest: true when worth keeping for the next one (a failed walk leaves ancestors behind). */
@@ -419,6 +427,7 @@ class Encoder {
 
   private flush(): void {
     if (this.pos === 0) return;
+    this.prefixInBuffer = null;
     (this.hash ??= createHash(HASH_ALGORITHM)).update(this.buf.subarray(0, this.pos));
     this.pos = 0;
   }
