@@ -1,14 +1,14 @@
 /**
- * Loads a jugfile (.ts/.mts/.js/.mjs) with jiti (pure JS, no native binary). "jug" inside the
- * jugfile is aliased to this very runtime module instance, so the tasks it creates land in the
- * registry the CLI reads. Source maps are enabled so stacks and call sites show .ts lines.
+ * Loads a jugfile (.ts/.mts/.js/.mjs) with jiti (pure JS, no native binary), or, when it is
+ * unchanged since an earlier run, from jiti's output kept in a cache (./modules). "jug" inside the
+ * jugfile is this very runtime module instance, so the tasks it creates land in the registry the
+ * CLI reads. Source maps are enabled so stacks and call sites show .ts lines.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createJiti } from "jiti";
-
-type Jiti = ReturnType<typeof createJiti>;
 import { SourceMap } from "node:module";
+import { JugfileModules } from "./modules";
+import { defaultCacheDir, TranspiledCache } from "./transpiled-cache";
 import { formatSite, mapCallSites, parseFrame, resetCallSites, setCallSiteCapture, SiteMessageError, type PositionMapper } from "../api/callsite";
 import { BarrierError, resetBarriers, unawaitedBarrier } from "../api/barrier";
 import { resetHooks } from "../api/hooks";
@@ -77,10 +77,8 @@ export async function loadJugfile(file: string, userArgs: readonly string[] = []
   resetCallSites();
   const registry = resetRegistry();
   process.argv = [process.argv[0]!, file, ...userArgs];
-  // jiti shares node's CommonJS cache: drop an earlier load of this file so it runs again.
-  delete require.cache[file];
-  const jiti = createJiti(file, { alias: { jug: RUNTIME_ENTRY }, sourceMaps: true, interopDefault: true });
-  currentJiti = jiti;
+  const modules = new JugfileModules(RUNTIME_ENTRY, transpiledCache());
+  currentModules = modules;
   mappers.clear();
   resetBarriers();
   resetHooks();
@@ -88,7 +86,7 @@ export async function loadJugfile(file: string, userArgs: readonly string[] = []
   let stopped: unknown = null;
   let exports: Record<string, unknown> = {};
   try {
-    exports = ((await jiti.import(file)) ?? {}) as Record<string, unknown>;
+    exports = ((await modules.run(file)) ?? {}) as Record<string, unknown>;
   } catch (e) {
     stopped = e;
   }
@@ -106,38 +104,46 @@ export async function loadJugfile(file: string, userArgs: readonly string[] = []
   return { file, tasks: registry.tasks, unique: registry.unique, idOf: (hash) => registry.idOf(hash), barrier, exports };
 }
 
-/** The jiti instance of the last load, and source mappers per file it ran (built on first use). */
-let currentJiti: Jiti | null = null;
+/**
+ * The kept output depends on jiti and on how ./modules runs it: both are fixed by this runtime's
+ * manifest (jiti is pinned to one version there, as ./modules mirrors its module wrapper). Read from
+ * the manifest, not from jiti's: resolving jiti would cost ~2 ms of every command.
+ */
+function transpiledCache(): TranspiledCache {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string; dependencies?: Record<string, string> };
+  const salt = `jug ${manifest.version} jiti ${manifest.dependencies?.["jiti"] ?? "bundled"}`;
+  return new TranspiledCache(process.env["JUG_TRANSPILED_CACHE"] || defaultCacheDir(), salt);
+}
+
+/** The modules of the last load, and source mappers per file it ran (built on first use). */
+let currentModules: JugfileModules | null = null;
 const mappers = new Map<string, PositionMapper | null>();
 
 function mapperFor(file: string): PositionMapper | null {
   let mapper = mappers.get(file);
   if (mapper === undefined) {
-    mapper = currentJiti ? sourceMapper(currentJiti, file) : null;
+    const code = currentModules?.codeOf(file);
+    mapper = code === undefined ? null : sourceMapper(file, code);
     mappers.set(file, mapper);
   }
   return mapper;
 }
 
-const TRANSFORMED = /\.[cm]?tsx?$|\.mjs$|\.js$/;
 const INLINE_MAP = /^\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)/;
 
 /**
  * Maps positions in the code jiti generated for `file` back to its source. jiti keeps lines
- * (retainLines) but not columns; its transform result (from its cache, the same code it ran)
- * carries an inline source map. Null when there is none (e.g. a file jiti did not transform).
+ * (retainLines) but not columns; its output (`code`, the code that ran) carries an inline source
+ * map. Null when there is none.
  */
-function sourceMapper(jiti: Jiti, file: string): PositionMapper | null {
-  if (!TRANSFORMED.test(file)) return null;
+function sourceMapper(file: string, code: string): PositionMapper | null {
   let source: string;
-  let code: string;
   try {
     source = fs.readFileSync(file, "utf8");
-    code = jiti.transform({ source, filename: file, ts: /\.[cm]?tsx?$/.test(file), async: true });
   } catch {
     return null;
   }
-  // The last one: jiti appends the map (and, in its cache, a version comment after it).
+  // The last one: jiti appends the map.
   const inline = INLINE_MAP.exec(code.slice(code.lastIndexOf("//# sourceMappingURL=")));
   if (!inline) return null;
   const map = new SourceMap(JSON.parse(Buffer.from(inline[1]!, "base64").toString("utf8")) as ConstructorParameters<typeof SourceMap>[0]);
