@@ -1,11 +1,11 @@
 /** `jug status` (table, --short, --json), `jug check`, `jug count`, `jug invalidate`, `jug cleanup`. */
 import { formatSite } from "../api/callsite";
 import { setJugRunning } from "../api/context";
-import { statusDocument } from "../engine/describe";
+import { writeStatusDocument } from "../engine/describe";
 import { withDependents } from "../engine/select";
 import { shortSummary, stateCounts } from "../engine/status";
 import { resolveJugfile, loadJugfile } from "../loader";
-import { TASK_STATES, type CallSite, type StatusDocument, type TaskState } from "../protocol/status";
+import { TASK_STATES, type CallSite, type TaskState } from "../protocol/status";
 import { EXIT_FAILED, EXIT_OK, newTable, openJug, type CommonOptions } from "./common";
 
 export interface StatusOptions extends CommonOptions {
@@ -13,12 +13,13 @@ export interface StatusOptions extends CommonOptions {
   json?: boolean;
 }
 
-/** The status document (with call sites: they cost about 2 µs per task). */
-export async function currentStatus(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<StatusDocument> {
+/** Writes the status document to stdout (with call sites: they cost a few µs per task). */
+async function printStatusJson(jugfileArg: string | undefined, options: CommonOptions, userArgs: readonly string[]): Promise<void> {
   const ctx = await openJug(jugfileArg, options, userArgs, { callSites: true });
   try {
+    const snapshot = await ctx.store.snapshot();
     // The store's own location: a Redis URL without its password.
-    return statusDocument(ctx.jugfile, ctx.store.location, ctx.tasks, await ctx.store.snapshot(), ctx.barrier);
+    writeStatusDocument((text) => process.stdout.write(text), ctx.jugfile, ctx.store.location, ctx.tasks, snapshot, ctx.barrier);
   } finally {
     await ctx.store.close();
   }
@@ -40,7 +41,7 @@ async function currentCounts(
 
 export async function statusCommand(jugfileArg: string | undefined, options: StatusOptions, userArgs: readonly string[]): Promise<number> {
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(await currentStatus(jugfileArg, options, userArgs))}\n`);
+    await printStatusJson(jugfileArg, options, userArgs);
     return EXIT_OK;
   }
   const { rows, total, barrier } = await currentCounts(jugfileArg, options, userArgs);

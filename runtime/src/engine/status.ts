@@ -42,7 +42,8 @@ export function stateOf(hash: string, snapshot: StoreSnapshot, depsComplete: () 
   return depsComplete() ? "ready" : "waiting";
 }
 
-function deriveTask(task: TaskIdentity, snapshot: StoreSnapshot): TaskStatus {
+/** One task's status (see deriveStatus). */
+export function deriveTask(task: TaskIdentity, snapshot: StoreSnapshot): TaskStatus {
   const state = stateOf(task.hash, snapshot, () => task.deps.every((d) => snapshot.results.has(d)));
   const result = state === "complete" ? snapshot.results.get(task.hash) : undefined;
   const lock = state === "running" ? snapshot.locks.get(task.hash) : undefined;
