@@ -17,6 +17,15 @@ import { CorruptResultError, MissingResultError, type HeldLock, type LockOwner, 
 /** Backoff between polls while waiting for another worker (store.watch usually wakes us first). */
 const POLL_MIN_MS = 5;
 const POLL_MAX_MS = 50;
+/**
+ * Tasks of a function whose last run took less than this are locked in batches of up to
+ * BATCH_SIZE (ready tasks that follow each other in the list): the store's lookup after the locks
+ * (which reads what other workers wrote) is then done once per batch, not once per task.
+ */
+const FAST_TASK_SECONDS = 0.001;
+const BATCH_SIZE = 16;
+/** A task of a batch that takes this long after all: the batch's tasks not run yet are let go (other workers may take them). */
+const BATCH_GIVE_UP_MS = 10;
 
 export interface TaskEvent {
   outcome: "executed" | "failed";
@@ -90,7 +99,10 @@ const BLOCKED = 4; // failed, or a task it needs failed
 
 export class Worker {
   private phase: "idle" | "running" | "writing" = "idle";
-  private held: HeldLock | null = null;
+  /** Locks this worker holds (one task, or a batch). */
+  private readonly held = new Set<HeldLock>();
+  /** Task functions whose last run here was fast (FAST_TASK_SECONDS): their tasks are locked in batches. */
+  private readonly fast = new Set<object>();
   /** The result being written (phase "writing"): stop() waits for it. */
   private writing: Promise<void> = Promise.resolve();
   private stopRequested = false;
@@ -126,7 +138,8 @@ export class Worker {
         this.rebuild = false;
         tasks = this.pendingTasks();
       }
-      for (const t of tasks) {
+      for (let i = 0; i < tasks.length; i++) {
+        const t = tasks[i]!;
         if (this.stopRequested) return { ...result, stopped: true };
         const flags = this.flags[t.id]!;
         if (flags & FINISHED) continue;
@@ -148,21 +161,27 @@ export class Worker {
           remaining++;
           continue;
         }
-        const attempt = await this.attempt(t);
-        if (attempt === "busy") {
-          remaining++;
-          continue;
-        }
-        progressed = true;
-        if (attempt === "retry") remaining++;
-        else if (attempt === "complete") {
-          this.flags[t.id]! |= COMPLETE;
-          this.finish(t);
-        } else {
-          this.flags[t.id]! |= BLOCKED;
-          this.finish(t);
-          result.failed++;
-          if (!keepGoing) return { ...result, executed: this.executed, stopped: true };
+        const batch = this.batchFrom(tasks, i, kept);
+        const attempts = batch.length === 1 ? [await this.attempt(t)] : await this.attemptBatch(batch);
+        i += batch.length - 1;
+        for (let k = 0; k < batch.length; k++) {
+          const u = batch[k]!;
+          const attempt = attempts[k]!;
+          if (attempt === "busy") {
+            remaining++;
+            continue;
+          }
+          progressed = true;
+          if (attempt === "retry") remaining++;
+          else if (attempt === "complete") {
+            this.flags[u.id]! |= COMPLETE;
+            this.finish(u);
+          } else {
+            this.flags[u.id]! |= BLOCKED;
+            this.finish(u);
+            result.failed++;
+            if (!keepGoing) return { ...result, executed: this.executed, stopped: true };
+          }
         }
       }
       if (remaining === 0) break;
@@ -192,16 +211,74 @@ export class Worker {
   }
 
   /**
-   * For SIGINT/SIGTERM: resolves once no result is half-written and the held lock is released.
+   * For SIGINT/SIGTERM: resolves once no result is half-written and the held locks are released.
    * A task still running is abandoned (its lock released); every finished result is stored.
    */
   async stop(): Promise<void> {
     this.stopRequested = true;
     this.wake?.();
     if (this.phase === "writing") await this.writing.catch(() => undefined);
-    const held = this.held;
-    this.held = null;
-    await held?.release();
+    const held = [...this.held];
+    this.held.clear();
+    await Promise.all(held.map((lock) => lock.release()));
+  }
+
+  /**
+   * `tasks[i]` (ready to run), and when its function runs fast, the ready tasks of fast functions
+   * that follow it, up to BATCH_SIZE.
+   */
+  private batchFrom(tasks: readonly Task<unknown>[], i: number, kept: ReadonlySet<string>): Task<unknown>[] {
+    const batch = [tasks[i]!];
+    if (!this.fast.has(batch[0]!.definition)) return batch;
+    for (let j = i + 1; j < tasks.length && batch.length < BATCH_SIZE; j++) {
+      const u = tasks[j]!;
+      if (!this.fast.has(u.definition) || this.flags[u.id]! & (COMPLETE | FINISHED | BLOCKED) || (kept.size > 0 && kept.has(u.hash))) break;
+      if (!u.deps.every((d) => this.flags[d.id]! & COMPLETE)) break;
+      batch.push(u);
+    }
+    return batch;
+  }
+
+  /**
+   * attempt() for a batch of tasks: has for each, then lock each, then (has, run, write, release)
+   * for each. The store's lookups after the locks are exact and read what other workers wrote once
+   * for all of them. A task that turns out slow, a failure (without keepGoing) or a stop request
+   * lets go of the batch's tasks not run yet: they come back as "busy".
+   */
+  private async attemptBatch(batch: readonly Task<unknown>[]): Promise<Attempt[]> {
+    const { store, keepGoing } = this.options;
+    const attempts: Attempt[] = batch.map(() => "busy");
+    const owner: LockOwner = { worker: WORKER_ID, host: HOST, pid: process.pid, since: isoNow() };
+    const toLock: number[] = [];
+    for (let k = 0; k < batch.length; k++) {
+      if (!(await store.has(batch[k]!.hash))) toLock.push(k);
+      else {
+        attempts[k] = "complete";
+        if (hooks["execute.task-loadable"]) runHooks("execute.task-loadable", this.options.log, batch[k]!);
+      }
+    }
+    const locks: Array<[number, HeldLock]> = [];
+    for (const k of toLock) {
+      if (this.stopRequested) break;
+      const lock = await store.lock(batch[k]!.hash, owner);
+      if (!lock) continue;
+      this.held.add(lock);
+      locks.push([k, lock]);
+    }
+    let givenUp = false;
+    for (const [k, lock] of locks) {
+      try {
+        if (givenUp || this.stopRequested) continue;
+        const started = performance.now();
+        if (await store.has(batch[k]!.hash)) attempts[k] = "complete";
+        else attempts[k] = await this.execute(batch[k]!);
+        givenUp = (attempts[k] === "failed" && !keepGoing) || performance.now() - started > BATCH_GIVE_UP_MS;
+      } finally {
+        this.held.delete(lock);
+        await lock.release();
+      }
+    }
+    return attempts;
   }
 
   private async attempt(t: Task<unknown>): Promise<Attempt> {
@@ -215,13 +292,13 @@ export class Worker {
     const owner: LockOwner = { worker: WORKER_ID, host: HOST, pid: process.pid, since: isoNow() };
     const lock = await store.lock(t.hash, owner);
     if (!lock) return "busy";
-    this.held = lock;
+    this.held.add(lock);
     try {
       if (await store.has(t.hash)) return "complete";
       if (this.stopRequested) return "busy";
       return await this.execute(t);
     } finally {
-      this.held = null;
+      this.held.delete(lock);
       await lock.release();
     }
   }
@@ -248,6 +325,8 @@ export class Worker {
       return "failed";
     }
     const seconds = (performance.now() - started) / 1000;
+    if (seconds < FAST_TASK_SECONDS) this.fast.add(t.definition);
+    else this.fast.delete(t.definition);
     this.phase = "writing";
     this.writing = store.write(t.hash, bytes, {
       name: t.name,

@@ -135,6 +135,8 @@ export class FileStore implements Store {
   private snapshotCache: { version: number; results: Map<string, ResultMeta>; failures: Map<string, FailureRecord> } | undefined;
   private readonly problems: string[] = [];
   private lastRefresh = -Infinity;
+  /** A lock was taken since the last refresh: the next lookup or write refreshes first. */
+  private refreshDue = false;
   private lastYield = 0;
   /** mtime of logs/ when it was last listed. */
   private logsListedAt = NaN;
@@ -220,6 +222,7 @@ export class FileStore implements Store {
 
   async write(hash: string, data: Uint8Array, meta: ResultMeta): Promise<void> {
     this.prepareForWriting();
+    if (this.refreshDue) this.refresh(); // a failure marker written before our lock was taken is cleared too
     // The preview is meant to be short; a long one would bloat every status read.
     const preview = meta.preview.length > MAX_PREVIEW_CHARS ? `${meta.preview.slice(0, MAX_PREVIEW_CHARS - 1)}…` : meta.preview;
     const stored: ResultMeta = { ...meta, size: data.byteLength, preview };
@@ -287,8 +290,10 @@ export class FileStore implements Store {
     const yielding = this.yieldIfDue();
     if (yielding) await yielding;
     if (!(await this.keeper.lock(lockDir, owner, this.lockStaleMs))) return null;
-    // Results written before the previous holder released are visible now: has() after lock() is exact.
-    this.refresh();
+    // Results written before the previous holder released are visible to the next lookup: has() after
+    // lock() is exact. One refresh serves every lock taken before it (a worker that locks a batch of
+    // tasks reads the other logs once for all of them).
+    this.refreshDue = true;
     let released = false;
     const held: HeldLock = {
       hash,
@@ -526,6 +531,7 @@ export class FileStore implements Store {
 
   /** The current result entry for `hash`, re-reading other processes' logs on a miss when the index is not fresh. */
   private current(hash: string, maxAgeMs = INDEX_MAX_AGE_MS): number | undefined {
+    if (this.refreshDue) this.refresh();
     let slot = this.results.current(hash);
     if (slot === undefined && performance.now() - this.lastRefresh >= maxAgeMs) {
       this.refresh();
@@ -537,6 +543,7 @@ export class FileStore implements Store {
   /** Reads what other processes appended since the last refresh. True when anything new was found. */
   private refresh(): boolean {
     this.lastRefresh = performance.now();
+    this.refreshDue = false;
     this.discoverLogs();
     let grew = false;
     for (const log of this.logs.values()) if (log !== this.own && this.tail(log)) grew = true;
