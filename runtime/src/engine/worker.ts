@@ -249,9 +249,11 @@ export class Worker {
     const { store, keepGoing } = this.options;
     const attempts: Attempt[] = batch.map(() => "busy");
     const owner: LockOwner = { worker: WORKER_ID, host: HOST, pid: process.pid, since: isoNow() };
+    // A task's hash string is made when asked (api/task.ts): once per task here.
+    const hashes = batch.map((u) => u.hash);
     const toLock: number[] = [];
     for (let k = 0; k < batch.length; k++) {
-      if (!(await store.has(batch[k]!.hash))) toLock.push(k);
+      if (!(await store.has(hashes[k]!))) toLock.push(k);
       else {
         attempts[k] = "complete";
         if (hooks["execute.task-loadable"]) runHooks("execute.task-loadable", this.options.log, batch[k]!);
@@ -260,7 +262,7 @@ export class Worker {
     const locks: Array<[number, HeldLock]> = [];
     for (const k of toLock) {
       if (this.stopRequested) break;
-      const lock = await store.lock(batch[k]!.hash, owner);
+      const lock = await store.lock(hashes[k]!, owner);
       if (!lock) continue;
       this.held.add(lock);
       locks.push([k, lock]);
@@ -270,8 +272,8 @@ export class Worker {
       try {
         if (givenUp || this.stopRequested) continue;
         const started = performance.now();
-        if (await store.has(batch[k]!.hash)) attempts[k] = "complete";
-        else attempts[k] = await this.execute(batch[k]!);
+        if (await store.has(hashes[k]!)) attempts[k] = "complete";
+        else attempts[k] = await this.execute(batch[k]!, hashes[k]!);
         givenUp = (attempts[k] === "failed" && !keepGoing) || performance.now() - started > BATCH_GIVE_UP_MS;
       } finally {
         this.held.delete(lock);
@@ -284,26 +286,27 @@ export class Worker {
   private async attempt(t: Task<unknown>): Promise<Attempt> {
     const { store } = this.options;
     // After each wait, a stop request (signal) wins: start nothing new once stop() has run.
-    if (await store.has(t.hash)) {
+    const hash = t.hash; // made when asked (api/task.ts): once per attempt
+    if (await store.has(hash)) {
       if (hooks["execute.task-loadable"]) runHooks("execute.task-loadable", this.options.log, t);
       return "complete";
     }
     if (this.stopRequested) return "busy";
     const owner: LockOwner = { worker: WORKER_ID, host: HOST, pid: process.pid, since: isoNow() };
-    const lock = await store.lock(t.hash, owner);
+    const lock = await store.lock(hash, owner);
     if (!lock) return "busy";
     this.held.add(lock);
     try {
-      if (await store.has(t.hash)) return "complete";
+      if (await store.has(hash)) return "complete";
       if (this.stopRequested) return "busy";
-      return await this.execute(t);
+      return await this.execute(t, hash);
     } finally {
       this.held.delete(lock);
       await lock.release();
     }
   }
 
-  private async execute(t: Task<unknown>): Promise<Attempt> {
+  private async execute(t: Task<unknown>, hash: string): Promise<Attempt> {
     const { store } = this.options;
     // Most tasks of a large pipeline take plain values: no await, no lookup.
     const args = t.deps.length === 0 && !t.unwrapArgs ? (t.args as unknown[]) : await this.argumentsOf(t);
@@ -328,7 +331,7 @@ export class Worker {
     if (seconds < FAST_TASK_SECONDS) this.fast.add(t.definition);
     else this.fast.delete(t.definition);
     this.phase = "writing";
-    this.writing = store.write(t.hash, bytes, {
+    this.writing = store.write(hash, bytes, {
       name: t.name,
       duration: seconds,
       size: bytes.byteLength,
@@ -344,7 +347,7 @@ export class Worker {
     }
     if (this.consumers[t.id]! > 0) this.cache.set(t.id, value);
     this.executed++;
-    this.options.onEvent?.({ outcome: "executed", hash: t.hash, name: t.name, seconds });
+    this.options.onEvent?.({ outcome: "executed", hash, name: t.name, seconds });
     if (hooks["execute.task-executed"]) runHooks("execute.task-executed", this.options.log, t, value);
     return "complete";
   }

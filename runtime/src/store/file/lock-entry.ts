@@ -16,10 +16,19 @@ export const OWNER_FILE = "owner.json";
 
 let symlinksWork = true;
 
+/** The last owner's fields and text: a worker locks many tasks per millisecond, with the same owner. */
+const last = { since: "", pid: 0, host: "", worker: "", text: "" };
+
 /** The owner as the entry records it. */
 export function ownerText(owner: LockOwner): string {
+  if (last.since === owner.since && last.pid === owner.pid && last.host === owner.host && last.worker === owner.worker) return last.text;
   const text = `${owner.pid} ${Date.parse(owner.since)} ${owner.host}`;
-  return owner.worker === `${owner.host}:${owner.pid}` ? text : `${text} ${owner.worker}`;
+  last.text = owner.worker === `${owner.host}:${owner.pid}` ? text : `${text} ${owner.worker}`;
+  last.since = owner.since;
+  last.pid = owner.pid;
+  last.host = owner.host;
+  last.worker = owner.worker;
+  return last.text;
 }
 
 function parseOwner(text: string): LockOwner | undefined {
