@@ -27,8 +27,8 @@ export class TaskNameCollisionError extends SiteMessageError {
 export class TaskRegistry {
   /** Every task created, in creation order (the same hash may appear more than once). */
   readonly tasks: Task<unknown>[] = [];
-  /** The first task created with each hash, in creation order: a task's `id` is its index here. */
-  readonly unique: Task<unknown>[] = [];
+  /** The first task created with each hash once a hash repeats; until then `tasks` itself. */
+  private distinct: Task<unknown>[] | null = null;
   /**
    * The digest of each id (a task's hash is its hex), as bytes. Room for 16,384 tasks at first:
    * large jugfiles grow it a few times, small ones never.
@@ -40,10 +40,17 @@ export class TaskRegistry {
 
   /** Records a new task whose digest is `digest[0, 32)`; returns its id (that of the first task with the same hash, when there is one). */
   add(task: Task<unknown>, digest: Uint8Array): number {
-    this.tasks.push(task);
     const id = this.digests.intern(digest, 0);
-    if (id === this.unique.length) this.unique.push(task);
+    if (id === this.unique.length) this.distinct?.push(task);
+    else this.distinct ??= this.tasks.slice();
+    this.tasks.push(task);
     return id;
+  }
+
+  /** The first task created with each hash, in creation order: a task's `id` is its index here. */
+  get unique(): readonly Task<unknown>[] {
+    // Most jugfiles never repeat a hash: no second array of every task for them.
+    return this.distinct ?? this.tasks;
   }
 
   /** The id of the task with `hash`, or -1 when no task of this jugfile has it. */
