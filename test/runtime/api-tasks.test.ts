@@ -107,3 +107,32 @@ test("call sites: the line and column of the generator call in this file", () =>
   assert.equal(t.site?.line, line);
   assert.match(t.site!.file, /api-tasks\.test\.js$/);
 });
+
+test("a task created twice shares its id and hash; the registry lists each hash once, first creation first", () => {
+  const registry = resetRegistry();
+  const double = TaskGenerator(function double(x: number) {
+    return 2 * x;
+  });
+  const a = double(1);
+  const b = double(2);
+  assert.equal(registry.unique, registry.tasks, "no hash repeated yet: one list");
+  const again = double(1);
+  const c = double(3);
+  const single = new Task(function triple(x: number) {
+    return 3 * x;
+  }, 4);
+  assert.deepEqual([a.id, b.id, again.id, c.id, single.id], [0, 1, 0, 2, 3]);
+  assert.equal(again.hash, a.hash);
+  assert.notEqual(a.hash, b.hash);
+  assert.deepEqual(registry.tasks, [a, b, again, c, single]);
+  assert.deepEqual(registry.unique, [a, b, c, single]);
+  assert.equal(registry.idOf(c.hash), 2);
+  assert.equal(registry.idOf("0".repeat(64)), -1);
+  // One argument is kept inline; the task still gives it back as its argument list.
+  assert.deepEqual(a.args, [1]);
+  assert.deepEqual(single.args, [4]);
+  assert.deepEqual(new Task(function pair(x: number, y: number) {
+    return x + y;
+  }, 5, 6).args, [5, 6]);
+  assert.equal(currentRegistry(), registry);
+});
