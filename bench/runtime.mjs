@@ -24,6 +24,8 @@ const resultsDir = join(root, "bench", "results");
 // A private copy of the built runtime: a rebuild of runtime/dist during the run (tsc -b, another
 // checkout step) must not change what is measured halfway through.
 const runtimeCopy = join(resultsDir, `runtime-${process.pid}`);
+// The copy has no tsconfig.tsbuildinfo, so its bin always loads the CLI bundle: make that from the dist copied.
+spawnSync(process.execPath, [join(root, "runtime", "scripts", "bundle-cli.mjs")], { stdio: "inherit" });
 for (const part of ["bin", "dist", "package.json"]) cpSync(join(root, "runtime", part), join(runtimeCopy, part), { recursive: true });
 process.on("exit", () => rmSync(runtimeCopy, { recursive: true, force: true }));
 const jug = join(runtimeCopy, "bin", "jug.js");

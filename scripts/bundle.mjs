@@ -89,6 +89,8 @@ function runtimeDependencies(files) {
 async function bundleRuntime() {
   // The runtime's own build (tsc) is the input: its JS keeps its module layout.
   run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b", "runtime"]);
+  // The CLI bundled into dist/cli/bundle.js (what bin/jug.js loads when no newer tsc build is beside it).
+  run(process.execPath, [join(root, "runtime/scripts/bundle-cli.mjs")]);
   const src = join(root, "runtime");
   const dest = join(out, "runtime");
   rmSync(dest, { recursive: true, force: true });

@@ -19,8 +19,8 @@ import type { CallSite } from "../protocol/status";
 /** Tried in this order when no jugfile is named (FIXED by DESIGN.md). */
 export const JUGFILE_CANDIDATES = ["jugfile.ts", "jugfile.mts", "jugfile.js", "jugfile.mjs"];
 
-/** The module the alias "jug" points to: the runtime entry this process already loaded. */
-const RUNTIME_ENTRY = require.resolve("../index");
+/** The module the alias "jug" points to: the runtime entry this process already loaded (or, bundled, registered under this file). */
+const RUNTIME_ENTRY = path.join(__dirname, "..", "index.js");
 
 /** A problem with the jugfile itself; `message` is what the user sees (file:line first when known). */
 export class JugfileError extends Error {
