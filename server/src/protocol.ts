@@ -18,6 +18,8 @@
  * - WorkersChangedNotification is folded into StatusChangedNotification (`workers`, `workerPids`).
  * - Worker guard: the server writes its worker preload to the temp directory itself; the client
  *   does not need to ship a parentWatch.js next to the bundled server.
+ * - `barrier` (BarrierInfo, optional, added within version 1) in JugfileGraph and StatusChangedParams:
+ *   where the jugfile stops at a blocking barrier (the tasks after it are not known yet).
  */
 import type { StatusDocument, TaskState } from "jug/protocol";
 
@@ -116,6 +118,24 @@ export interface StaticSite {
   hashes: string[];
 }
 
+/**
+ * Where a jugfile stops at a blocking `await barrier()` / `await bvalue(...)` (from `jug status --json`
+ * `barrier`): the tasks after it are not known until the tasks before it are complete.
+ */
+export interface BarrierInfo {
+  /** file: URI of the file holding the barrier call (the jugfile, or a module it imports). */
+  uri: string;
+  /** 0-based line and UTF-16 column of the barrier call in that file as last loaded (on disk). */
+  line: number;
+  character: number;
+  /** Distinct tasks created before the barrier (all the status lists). */
+  tasksBefore: number;
+  /** Of those, not complete yet. 0: the barrier is passed; the server loads the jugfile again to list what follows. */
+  pending: number;
+  /** Of the pending ones, failed (they block the barrier until fixed and run again). */
+  failed: number;
+}
+
 /** jug/graph: the task graph of one jugfile, or of all known jugfiles when uri is omitted. */
 export const GraphRequest = "jug/graph";
 export interface GraphParams {
@@ -135,6 +155,8 @@ export interface JugfileGraph {
   loadError: string | null;
   /** Live workers the server runs for this jugfile. */
   workers: number;
+  /** Where the jugfile stops at a blocking barrier; null or absent when it runs to its end (or no status). */
+  barrier?: BarrierInfo | null;
 }
 export interface GraphResult {
   jugfiles: JugfileGraph[];
@@ -224,6 +246,8 @@ export interface StatusChangedParams {
   /** Workers that exited with an error since they were started. */
   crashedWorkers: number;
   loadError: string | null;
+  /** Where the jugfile stops at a blocking barrier; null or absent when it runs to its end (or no status). */
+  barrier?: BarrierInfo | null;
 }
 
 /** jug/log (server -> client notification): worker and runtime output lines. */

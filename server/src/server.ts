@@ -63,6 +63,8 @@ import { lineShift } from "./analysis/remap";
 import { joinByName, joinSites } from "./features/join";
 import { siteLenses, type LensContext } from "./features/lenses";
 import { tasksHover } from "./features/hover";
+import { barrierInfo, barrierLenses, barrierSentence, placeBarrier, type BarrierPlace } from "./features/barrier";
+import { escapeMarkdown } from "./features/markdown";
 import { shortName } from "jug/protocol";
 import { countStates, formatCounts, oneLine } from "./features/format";
 import { RequestFailure, Session, type JugfileState } from "./session";
@@ -142,19 +144,27 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   };
 
   /** Tasks per site, and how they were joined. */
-  const joined = (state: JugfileState, analysis: Analysis, text: string): { perSite: TaskStatus[][]; source: LensContext["source"]; dirty: boolean } => {
+  const joined = (
+    state: JugfileState,
+    analysis: Analysis,
+    text: string,
+  ): { perSite: TaskStatus[][]; source: LensContext["source"]; dirty: boolean; barrier: BarrierPlace | null } => {
     const s = requireSession();
     const { tasks, source } = s.tasksOf(state);
     const dirty = state.diskText !== undefined && state.diskText !== text;
     let perSite: TaskStatus[][];
+    let barrier: BarrierPlace | null = null;
     if (source === "runtime") {
-      perSite = joinSites(analysis.sites, tasks, state.path, dirty && state.diskText !== undefined ? lineShift(state.diskText, text) : undefined);
+      const mapLine = dirty && state.diskText !== undefined ? lineShift(state.diskText, text) : undefined;
+      perSite = joinSites(analysis.sites, tasks, state.path, mapLine);
+      const info = barrierInfo(state.status);
+      if (info) barrier = placeBarrier(info, state.path, mapLine);
     } else if (source === "store") {
       perSite = joinByName(analysis.sites, tasks);
     } else {
       perSite = analysis.sites.map(() => []);
     }
-    return { perSite, source, dirty };
+    return { perSite, source, dirty, barrier };
   };
 
   const lensesOf = (file: string, uri: string): CodeLens[] => {
@@ -163,14 +173,18 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     if (!found || !found.analysis.isJugfile || found.analysis.sites.length === 0) return [];
     const state = s.state(file);
     s.ensureStatus(state);
-    const { perSite, source, dirty } = joined(state, found.analysis, found.text);
-    const ctx: LensContext = { uri, trusted: s.trusted, dirty, source, loadFailed: state.loadError !== null };
-    return found.analysis.sites.flatMap((site, i) =>
-      siteLenses(site, perSite[i]!, ctx).map((lens) => ({
-        range: range(lens.span),
-        command: { title: lens.title, command: lens.command, arguments: lens.args },
-      })),
-    );
+    const { perSite, source, dirty, barrier } = joined(state, found.analysis, found.text);
+    const ctx: LensContext = { uri, trusted: s.trusted, dirty, source, loadFailed: state.loadError !== null, barrier };
+    const specs = found.analysis.sites.flatMap((site, i) => siteLenses(site, perSite[i]!, ctx));
+    if (barrier) {
+      const pending = s.tasksOf(state).tasks.filter((t) => t.state !== "complete").map((t) => t.hash);
+      specs.push(...barrierLenses(barrier, ctx, pending));
+      specs.sort((a, b) => a.span.line - b.span.line);
+    }
+    return specs.map((lens) => ({
+      range: range(lens.span),
+      command: { title: lens.title, command: lens.command, arguments: lens.args },
+    }));
   };
 
   const diagnosticsOf = (file: string): Diagnostic[] => {
@@ -262,6 +276,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       workerPids: state.pool?.pids ?? [],
       crashedWorkers: state.pool?.crashedWorkers ?? 0,
       loadError: state.loadError?.message ?? null,
+      barrier: s.trusted ? barrierInfo(state.status) : null,
     };
     const key = JSON.stringify(params);
     if (key !== view.statusChanged) {
@@ -401,8 +416,8 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     if (!found || !found.analysis.isJugfile) return null;
     const { line, character } = params.position;
     const state = s.state(file);
-    const { perSite, source, dirty } = joined(state, found.analysis, found.text);
-    const ctx = { dirty, source, trusted: s.trusted };
+    const { perSite, source, dirty, barrier } = joined(state, found.analysis, found.text);
+    const ctx = { dirty, source, trusted: s.trusted, barrier };
     const siteIndex = innermost(found.analysis.sites, line, character);
     if (siteIndex >= 0) {
       const site = found.analysis.sites[siteIndex]!;
@@ -415,6 +430,9 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       const tasks = generator.name === null ? [] : s.tasksOf(state).tasks.filter((t) => shortName(t.name) === generator.name);
       const title = `generator ${generator.localName}${generator.name && generator.name !== generator.localName ? ` (function ${generator.name})` : ""}`;
       return { contents: { kind: "markdown", value: tasksHover(title, tasks, true, ctx) }, range: range(generator.span) };
+    }
+    if (barrier && barrier.line === line && !state.loadError) {
+      return { contents: { kind: "markdown", value: `**barrier**\n\n${escapeMarkdown(barrierSentence(barrier))}` } };
     }
     return null;
   });
@@ -465,6 +483,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       sites,
       loadError: state.loadError?.message ?? null,
       workers: state.pool?.running ?? 0,
+      barrier: s.trusted ? barrierInfo(state.status) : null,
     };
   };
 

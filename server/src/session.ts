@@ -16,6 +16,7 @@ import { loadRuntimeLibrary, type ReadableStore, type RuntimeLibrary, type Snaps
 import { runCli } from "./runtime/cli";
 import { resolveNode, resolveRuntime, storeLocation, type RuntimeLocation } from "./runtime/resolve";
 import { locateLoadError, summariseError } from "./features/loadError";
+import { passedBarrierKey } from "./features/barrier";
 import { WorkerPool, DEFAULT_POOL_OPTIONS, type PoolEvent, type PoolOptions, type WorkerProcess } from "./workers/pool";
 import { isAlive, killGroup } from "./workers/processes";
 import { parentWatchFile } from "./workers/parentWatch";
@@ -53,6 +54,8 @@ export interface JugfileState {
   /** Set by store.watch: poll at the next tick. */
   pollSoon: boolean;
   lastStatusLoad: number;
+  /** The passed barrier (passedBarrierKey) the status was last reloaded for: once per barrier, never a loop. */
+  barrierReload: string | null;
 }
 
 export interface SessionHost {
@@ -118,6 +121,7 @@ export class Session {
         polling: false,
         pollSoon: false,
         lastStatusLoad: 0,
+        barrierReload: null,
       };
       this.jugfiles.set(jugfilePath, state);
     }
@@ -185,6 +189,8 @@ export class Session {
     if (state.loading) return state.loading;
     const loading = this.doLoadStatus(state).finally(() => {
       state.loading = null;
+      // Tasks may have completed while the runtime was loading: it may already be past the barrier.
+      this.passBarrier(state);
     });
     state.loading = loading;
     return loading;
@@ -290,6 +296,19 @@ export class Session {
     }
   }
 
+  /**
+   * When every task before the jugfile's blocking barrier is complete, the next load goes past it:
+   * load the status again to learn the tasks after it (store snapshots only update known tasks).
+   */
+  private passBarrier(state: JugfileState): void {
+    if (!this.trusted || state.loading || this.disposed) return;
+    const key = passedBarrierKey(state.status);
+    if (!key || key === state.barrierReload) return;
+    state.barrierReload = key;
+    this.host.log(state.path, "server", "the tasks before the barrier are complete: loading the jugfile again for the tasks after it");
+    void this.loadStatus(state);
+  }
+
   private busy(state: JugfileState): boolean {
     return (state.pool?.running ?? 0) > 0 || (state.status?.counts.running ?? 0) > 0;
   }
@@ -327,6 +346,7 @@ export class Session {
       if (this.disposed) return;
       if (this.trusted && state.status && state.storeLibrary) {
         state.status = state.storeLibrary.deriveStatus(state.status, snapshot);
+        this.passBarrier(state);
       } else if (!this.trusted) {
         state.storeTasks = tasksFromSnapshot(snapshot);
       }

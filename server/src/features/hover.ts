@@ -7,6 +7,7 @@ import type { TaskStatus } from "jug/protocol";
 import { formatDuration, formatSize } from "jug/protocol";
 import { countStates, formatCounts, shortHash } from "./format";
 import { codeBlock, escapeMarkdown } from "./markdown";
+import { barrierSentence, type BarrierPlace } from "./barrier";
 
 /** How many tasks of a loop call get their own line in the hover. */
 export const HOVER_SAMPLE = 5;
@@ -15,12 +16,16 @@ export interface HoverContext {
   dirty: boolean;
   source: "runtime" | "store" | "none";
   trusted: boolean;
+  /** Where the jugfile stops at a blocking barrier (runtime status); null when it runs to its end. */
+  barrier: BarrierPlace | null;
 }
 
 export function tasksHover(title: string, tasks: readonly TaskStatus[], many: boolean, ctx: HoverContext): string {
   const parts: string[] = [`**${escapeMarkdown(title)}**`];
   if (ctx.source === "none") {
     parts.push(escapeMarkdown(ctx.trusted ? "No status yet." : "Restricted mode: the jugfile is not run; no stored results found."));
+  } else if (tasks.length === 0 && ctx.source === "runtime" && ctx.barrier) {
+    parts.push(escapeMarkdown(`No task was created here by the last load. ${barrierSentence(ctx.barrier)}`));
   } else if (tasks.length === 0) {
     parts.push(escapeMarkdown(ctx.source === "store" ? "No stored results for this function." : "No task was created here by the last load."));
   } else if (tasks.length === 1 && !many) {

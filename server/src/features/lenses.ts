@@ -6,6 +6,7 @@ import type { TaskStatus } from "jug/protocol";
 import { ClientCommands, type RunTaskArgs, type ShowStatusArgs, type ViewResultArgs } from "../protocol";
 import type { Span, TaskSite } from "../analysis/types";
 import { countStates, formatCounts, formatState } from "./format";
+import { notCreatedTitle, revealBarrierArgs, type BarrierPlace } from "./barrier";
 
 export interface LensContext {
   uri: string;
@@ -16,6 +17,8 @@ export interface LensContext {
   source: "runtime" | "store" | "none";
   /** The last `jug status` failed to load the jugfile (overrides any status kept from before). */
   loadFailed: boolean;
+  /** Where the jugfile stops at a blocking barrier (runtime status only); null when it runs to its end. */
+  barrier: BarrierPlace | null;
 }
 
 export interface LensSpec {
@@ -29,12 +32,18 @@ export function siteLenses(site: TaskSite, tasks: readonly TaskStatus[], ctx: Le
   const span = site.calleeSpan;
   const lenses: LensSpec[] = [];
   const single = tasks.length === 1 && !site.repeated ? tasks[0]! : undefined;
+  const suffix = ctx.dirty ? " (unsaved changes)" : "";
+  if (ctx.barrier && ctx.source === "runtime" && !ctx.loadFailed && tasks.length === 0) {
+    // Not created because the load stopped at the barrier: no Run (a --target run of it would stop
+    // there too); the click goes to the barrier, whose lens runs what it waits for.
+    const reveal = revealBarrierArgs(ctx.barrier, ctx.uri);
+    return [{ span, title: notCreatedTitle(site, ctx.barrier) + suffix, command: ClientCommands.revealTask, args: [reveal] }];
+  }
   if (ctx.trusted) {
     const run: RunTaskArgs = { uri: ctx.uri, ...(single ? { hash: single.hash } : {}), ...(site.name ? { target: site.name } : {}) };
     lenses.push({ span, title: single?.state === "complete" ? "▶ Run again" : "▶ Run", command: ClientCommands.runTask, args: [run] });
   }
   const status: ShowStatusArgs = { uri: ctx.uri, line: site.span.line, hashes: tasks.map((t) => t.hash) };
-  const suffix = ctx.dirty ? " (unsaved changes)" : "";
   lenses.push({ span, title: statusTitle(site, tasks, ctx) + suffix, command: ClientCommands.showStatus, args: [status] });
   if (single?.state === "complete") {
     const view: ViewResultArgs = { uri: ctx.uri, hash: single.hash, name: single.name };
