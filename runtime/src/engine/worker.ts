@@ -24,7 +24,7 @@ const POLL_MAX_MS = 50;
  */
 const FAST_TASK_SECONDS = 0.001;
 const BATCH_SIZE = 16;
-/** A task of a batch that takes this long after all: the batch's tasks not run yet are let go (other workers may take them). */
+/** A batch that takes this long after all (a task was slow): its tasks not run yet are let go (other workers may take them). */
 const BATCH_GIVE_UP_MS = 10;
 
 export interface TaskEvent {
@@ -240,10 +240,10 @@ export class Worker {
   }
 
   /**
-   * attempt() for a batch of tasks: has for each, then lock each, then (has, run, write, release)
-   * for each. The store's lookups after the locks are exact and read what other workers wrote once
-   * for all of them. A task that turns out slow, a failure (without keepGoing) or a stop request
-   * lets go of the batch's tasks not run yet: they come back as "busy".
+   * attempt() for a batch of tasks: has for each, then lock each, then (has, run, write) for each,
+   * then release all. The store's lookups after the locks are exact and read what other workers
+   * wrote once for all of them. A slow batch, a failure (without keepGoing) or a stop request lets
+   * go of the batch's tasks not run yet: they come back as "busy".
    */
   private async attemptBatch(batch: readonly Task<unknown>[]): Promise<Attempt[]> {
     const { store, keepGoing } = this.options;
@@ -267,15 +267,20 @@ export class Worker {
       this.held.add(lock);
       locks.push([k, lock]);
     }
+    // The locks are released together at the end (the file store then appends the batch's results in
+    // one write); a batch that has taken BATCH_GIVE_UP_MS ends there (other workers then see its
+    // results, and may take the tasks it gave up).
+    const batchStarted = performance.now();
     let givenUp = false;
-    for (const [k, lock] of locks) {
-      try {
-        if (givenUp || this.stopRequested) continue;
-        const started = performance.now();
+    try {
+      for (let n = 0; n < locks.length && !givenUp && !this.stopRequested; n++) {
+        const k = locks[n]![0];
         if (await store.has(hashes[k]!)) attempts[k] = "complete";
         else attempts[k] = await this.execute(batch[k]!, hashes[k]!);
-        givenUp = (attempts[k] === "failed" && !keepGoing) || performance.now() - started > BATCH_GIVE_UP_MS;
-      } finally {
+        givenUp = (attempts[k] === "failed" && !keepGoing) || performance.now() - batchStarted > BATCH_GIVE_UP_MS;
+      }
+    } finally {
+      for (const [, lock] of locks) {
         this.held.delete(lock);
         await lock.release();
       }

@@ -107,6 +107,8 @@ const WRITER_CHECK_MS = 1000;
 interface OwnLog extends Log {
   fd: number;
   fsyncTimer?: NodeJS.Timeout;
+  /** Bytes written to the file; `parsed` also counts the records still pending (see append). */
+  written: number;
 }
 
 interface FailureEntry {
@@ -145,6 +147,8 @@ export class FileStore implements Store {
   private logsListedAt = NaN;
 
   private own: OwnLog | undefined;
+  /** Records indexed but not yet written to the own log (append); `hash` for a deferred result. */
+  private pending: Array<{ record: Buffer; offset: number; hash: string }> = [];
   private readonly host = os.hostname().replace(/[^\w.-]/g, "_");
   private prepared = false;
   private keeper: LockKeeperClient | undefined;
@@ -241,7 +245,10 @@ export class FileStore implements Store {
       data.byteLength <= INLINE_LIMIT
         ? inlineResultRecord(hash, stored, data)
         : blobResultRecord(hash, stored, crc32(data), await this.writeBlob(hash, data));
-    this.append(this.failures.has(hash) ? [record, ...this.clearsOf(hash)] : [record]);
+    // Holding this task's lock and others (a worker's batch): the record waits for the first release,
+    // which appends the batch's results in one write.
+    const deferred = this.heldLocks.size > 1 && this.heldLocks.has(hash) ? hash : undefined;
+    this.append(this.failures.has(hash) ? [record, ...this.clearsOf(hash)] : [record], deferred);
   }
 
   async remove(hashes: readonly string[]): Promise<number> {
@@ -314,6 +321,11 @@ export class FileStore implements Store {
         if (released) return;
         released = true;
         this.heldLocks.delete(hash);
+        try {
+          this.flush(); // the results written under this lock (and any other deferred) first
+        } catch {
+          // reported by flush(); the lock is released all the same (its task is not computed)
+        }
         try {
           this.keeper?.release(lockDir);
         } catch (e) {
@@ -510,6 +522,7 @@ export class FileStore implements Store {
     this.watching = undefined;
     await Promise.all([...this.heldLocks.values()].map((l) => l.release()));
     await this.keeper?.close();
+    this.flush();
     if (this.own) {
       clearTimeout(this.own.fsyncTimer);
       fs.fdatasyncSync(this.own.fd);
@@ -552,7 +565,10 @@ export class FileStore implements Store {
 
   /** Reads `into.length` bytes of `log` at `position` (fewer at its end) through a kept descriptor. */
   private readLog(log: Log, into: Buffer, position: number): number {
-    if (log === this.own) return readFully(this.own.fd, into, position);
+    if (log === this.own) {
+      this.flush();
+      return readFully(this.own.fd, into, position);
+    }
     let fd = this.openLogs.get(log.path);
     if (fd === undefined) {
       fd = fs.openSync(log.path, "r");
@@ -918,7 +934,7 @@ export class FileStore implements Store {
     const name = `${this.host}-${process.pid}-${randomBytes(4).toString("hex")}.log`;
     const logPath = path.join(this.logsDir, name);
     const fd = this.asWriter(() => fs.openSync(logPath, "ax+"));
-    this.own = { name, number: this.logNumber(name), path: logPath, fd, parsed: 0, headsLoaded: 0, final: false, checkedAt: 0, events: [], damaged: false };
+    this.own = { name, number: this.logNumber(name), path: logPath, fd, parsed: 0, written: 0, headsLoaded: 0, final: false, checkedAt: 0, events: [], damaged: false };
     this.logs.set(name, this.own);
     return this.own;
   }
@@ -936,21 +952,55 @@ export class FileStore implements Store {
   }
 
   /** Appends records to this process's log in one write, indexes them, and schedules the group fsync. */
-  private append(records: Buffer[]): void {
+  private append(records: Buffer[], deferredHash?: string): void {
     const own = this.ownLog();
-    const bytes = records.length === 1 ? records[0]! : Buffer.concat(records);
-    writeFully(own.fd, bytes, own.parsed);
-    let offset = own.parsed;
-    for (const record of records) {
-      this.index(own, record.subarray(RECORD_HEADER_BYTES), offset, record.length);
-      offset += record.length;
+    if (deferredHash !== undefined) {
+      for (const record of records) {
+        this.index(own, record.subarray(RECORD_HEADER_BYTES), own.parsed, record.length);
+        this.pending.push({ record, offset: own.parsed, hash: deferredHash });
+        own.parsed += record.length;
+      }
+    } else {
+      this.flush(); // the deferred records come first
+      writeFully(own.fd, records.length === 1 ? records[0]! : Buffer.concat(records), own.written);
+      for (const record of records) {
+        this.index(own, record.subarray(RECORD_HEADER_BYTES), own.parsed, record.length);
+        own.parsed += record.length;
+      }
+      this.wrote(own);
     }
-    own.parsed = offset;
+    this.changed();
+  }
+
+  /**
+   * Writes the deferred records (a batch's results, see write()) to the log in one write(). Called
+   * before a lock is released (so a result is in the log before its lock is let go), before any
+   * other append, before this process reads its own log, and at close(). If the write fails, those
+   * results are reported and forgotten: they count as not computed, and are computed again.
+   */
+  private flush(): void {
+    const own = this.own;
+    const pending = this.pending;
+    if (!own || pending.length === 0) return;
+    this.pending = [];
+    try {
+      writeFully(own.fd, pending.length === 1 ? pending[0]!.record : Buffer.concat(pending.map((p) => p.record)), own.written);
+    } catch (e) {
+      own.parsed = own.written;
+      for (const p of pending) this.forget(p.hash, own, p.offset);
+      this.report(`could not append ${pending.length} result(s) to ${own.path} (${(e as Error).message}); those tasks count as not computed`);
+      throw e;
+    }
+    this.wrote(own);
+  }
+
+  /** Everything indexed is in the log now; the group fsync follows within FSYNC_DELAY_MS. */
+  private wrote(own: OwnLog): void {
+    own.written = own.parsed;
     own.fsyncTimer ??= setTimeout(() => {
       own.fsyncTimer = undefined;
       if (!this.closed) fs.fdatasync(own.fd, () => {});
     }, FSYNC_DELAY_MS).unref();
-    this.changed();
   }
 
   /** Writes a large result to tmp/, fsyncs it and renames it into blobs/: a reader never sees a partial blob. */
