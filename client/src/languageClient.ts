@@ -168,6 +168,7 @@ export class JugClient implements vscode.Disposable {
         crashedWorkers: live?.crashedWorkers ?? 0,
         loadError: live ? live.loadError : g.loadError,
         trusted: g.trusted,
+        barrier: (live ? live.barrier : g.barrier) ?? null,
       };
     });
   }

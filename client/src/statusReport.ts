@@ -2,7 +2,7 @@
 // name with its counts per state, as `jug status` prints them (no `vscode`).
 import { TASK_STATES, type TaskState } from "jug/protocol";
 import type { JugfileGraph } from "../../server/src/protocol";
-import { shortName } from "./format";
+import { barrierSentence, shortName } from "./format";
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
@@ -31,7 +31,9 @@ export function statusReport(graphs: readonly JugfileGraph[], now: Date): string
       out.push([pad(shortName(name), nameWidth), ...TASK_STATES.map((s) => pad(String(row[s]), 9, true))].join("  "));
     }
     out.push("-".repeat(header.length));
-    out.push([pad("Total", nameWidth), ...TASK_STATES.map((s) => pad(String(g.status!.counts[s]), 9, true))].join("  "), "");
+    out.push([pad("Total", nameWidth), ...TASK_STATES.map((s) => pad(String(g.status!.counts[s]), 9, true))].join("  "));
+    if (g.barrier) out.push(barrierSentence(g.barrier));
+    out.push("");
   }
   return out.join("\n");
 }

@@ -1,5 +1,7 @@
 // What the status bar item says, from the latest status of every jugfile (no `vscode`).
 import type { TaskState } from "jug/protocol";
+import type { BarrierInfo } from "../../server/src/protocol";
+import { barrierSentence } from "./format";
 
 export interface JugfileSummary {
   uri: string;
@@ -8,6 +10,8 @@ export interface JugfileSummary {
   crashedWorkers: number;
   loadError: string | null;
   trusted: boolean;
+  /** Where the jugfile stops at a blocking barrier (its later tasks are not counted yet). */
+  barrier: BarrierInfo | null;
 }
 
 export interface StatusBarView {
@@ -33,6 +37,7 @@ export function summarize(jugfiles: readonly JugfileSummary[]): StatusBarView {
   let workers = 0;
   let crashed = 0;
   let loadErrors = 0;
+  const barriers = jugfiles.flatMap((j) => (j.barrier ? [j.barrier] : []));
   for (const j of jugfiles) {
     workers += j.workers;
     crashed += j.crashedWorkers;
@@ -46,12 +51,18 @@ export function summarize(jugfiles: readonly JugfileSummary[]): StatusBarView {
   const all = total(sum);
   const parts: string[] = [];
   const tooltip: string[] = [];
-  let icon = workers > 0 ? "$(sync~spin)" : known && all > 0 && sum.complete === all ? "$(check-all)" : "$(beaker)";
+  // Behind a barrier more tasks will come: all done so far is not all done.
+  const finished = known && all > 0 && sum.complete === all && barriers.length === 0;
+  let icon = workers > 0 ? "$(sync~spin)" : finished ? "$(check-all)" : "$(beaker)";
   parts.push(known ? `Jug ${sum.complete}/${all}` : "Jug");
   if (known) tooltip.push(`${sum.complete} of ${all} tasks done, ${sum.running} running, ${sum.waiting + sum.ready} to do`);
   if (workers > 0) {
     parts.push(`${workers} worker${workers === 1 ? "" : "s"}`);
     tooltip.push(`${workers} worker${workers === 1 ? "" : "s"} running`);
+  }
+  if (barriers.length) {
+    parts.push(`$(debug-pause) ${barriers.length === 1 ? "barrier" : `${barriers.length} barriers`}`);
+    tooltip.push(...barriers.map(barrierSentence));
   }
   let severity: StatusBarView["severity"] = "normal";
   let action: StatusBarView["action"] = "openTree";

@@ -4,8 +4,8 @@
 import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StatusDocument, TaskState, TaskStatus } from "jug/protocol";
-import type { JugfileGraph, StaticSite } from "../../server/src/protocol";
-import { firstLine, formatSize, formatDuration, shortName } from "./format";
+import type { BarrierInfo, JugfileGraph, StaticSite } from "../../server/src/protocol";
+import { barrierSentence, barrierWhere, firstLine, formatSize, formatDuration, shortName } from "./format";
 
 /** Codicon ids with an optional theme colour id. */
 export interface TreeIcon {
@@ -174,6 +174,10 @@ export class TaskTreeModel {
       lines.push(text);
     }
     if (g.workers) parts.push(`${g.workers} worker${g.workers === 1 ? "" : "s"}`);
+    if (g.barrier) {
+      parts.push(`stops at a barrier (${barrierWhere(g.barrier, g.uri)})`);
+      lines.push(barrierSentence(g.barrier));
+    }
     if (!g.trusted) {
       parts.push("restricted");
       lines.push("Restricted Mode: trust the workspace to run tasks.");
@@ -204,6 +208,8 @@ export class TaskTreeModel {
     const index = this.indexes.get(g.uri);
     if (index) {
       for (const [name, tasks] of index.groups) out.push(this.groupNode(g, name, tasks));
+      // Last: the groups above are the tasks before it; what follows it is not known yet.
+      if (g.barrier) out.push(this.barrierNode(g, g.barrier));
       return out;
     }
     return [...out, ...this.staticGroups(g)];
@@ -223,6 +229,23 @@ export class TaskTreeModel {
       collapsible: "none",
       contextValue: "loadError",
       reveal: at ? { file: resolve(dirname(jugfilePath(g.uri)), at[1]!), line: Number(at[2]) - 1 } : null,
+    };
+  }
+
+  private barrierNode(g: JugfileGraph, barrier: BarrierInfo): MessageNode {
+    const passed = barrier.pending === 0;
+    const failed = barrier.failed ? ` (${barrier.failed} failed)` : "";
+    return {
+      kind: "message",
+      id: `${g.uri}#barrier`,
+      jugfileUri: g.uri,
+      label: `${passed ? "Past" : "Stops at"} the barrier at ${barrierWhere(barrier, g.uri)}`,
+      description: passed ? "loading the tasks after it…" : `waiting for ${barrier.pending} of ${barrier.tasksBefore} · later tasks not known yet${failed}`,
+      tooltip: barrierSentence(barrier),
+      icon: { id: "debug-pause" },
+      collapsible: "none",
+      contextValue: "barrier",
+      reveal: { file: jugfilePath(barrier.uri), line: barrier.line },
     };
   }
 

@@ -22,3 +22,9 @@ test("restricted mode and load errors are spelled out", () => {
   assert.match(statusReport([graphOf(null, { loadError: "jugfile.ts:3 SyntaxError" })], new Date(0)), /could not be loaded:\njugfile.ts:3 SyntaxError/);
   assert.match(statusReport([], new Date(0)), /No jugfile found/);
 });
+
+test("a barrier is named under the table", () => {
+  const barrier = { uri: "file:///work/project/jugfile.ts", line: 13, character: 10, tasksBefore: 4, pending: 3, failed: 0 };
+  const text = statusReport([graphOf(diamond(), { barrier })], new Date(0));
+  assert.match(text, /Total.*\nThe jugfile stops at the barrier at jugfile\.ts:14 until the tasks before it are complete \(3 of 4 not done\); the tasks after it are not known yet\./);
+});

@@ -12,6 +12,7 @@ const base: JugfileSummary & { counts: NonNullable<JugfileSummary["counts"]> } =
   crashedWorkers: 0,
   loadError: null,
   trusted: true,
+  barrier: null,
 };
 
 test("shows done/total and running workers", () => {
@@ -59,4 +60,15 @@ test("no known task reads as no count, not 0/0", () => {
 
 test("nothing loaded yet", () => {
   assert.equal(summarize([]).text, "$(beaker) Jug");
+});
+
+test("a jugfile stopped at a barrier: not 'all done' while its later tasks are unknown; the tooltip says why", () => {
+  const barrier = { uri: "file:///w/jugfile.ts", line: 13, character: 10, tasksBefore: 3, pending: 1, failed: 1 };
+  const view = summarize([{ ...base, workers: 0, counts: { waiting: 0, ready: 0, running: 0, complete: 2, failed: 1 }, barrier }]);
+  assert.equal(view.text, "$(beaker) Jug 2/3 · $(debug-pause) barrier · $(error) 1 failed");
+  assert.match(view.tooltip, /stops at the barrier at jugfile\.ts:14 until the tasks before it are complete \(1 of 3 not done, 1 failed\); the tasks after it are not known yet/);
+  const passed = { ...barrier, pending: 0, failed: 0 };
+  const done = summarize([{ ...base, workers: 0, counts: { waiting: 0, ready: 0, running: 0, complete: 3, failed: 0 }, barrier: passed }]);
+  assert.equal(done.text, "$(beaker) Jug 3/3 · $(debug-pause) barrier", "the check mark waits for the tasks after the barrier");
+  assert.match(done.tooltip, /loading the tasks after it/);
 });

@@ -106,3 +106,28 @@ test("groupOf finds a group by short or qualified name", () => {
   assert.equal(model.groupOf(JUGFILE_URI, "jugfile.features")?.label, "features");
   assert.equal(model.groupOf(JUGFILE_URI, "nope"), null);
 });
+
+test("a jugfile stopped at a barrier: its row says so and a last child goes to the barrier line", () => {
+  const barrier = { uri: JUGFILE_URI, line: 13, character: 10, tasksBefore: 4, pending: 2, failed: 0 };
+  const model = new TaskTreeModel([graphOf(diamond(), { barrier })], "/work/project");
+  const [root] = model.roots();
+  assert.equal(root?.description, "2/4 done · 1 running · stops at a barrier (line 14)");
+  assert.match(root?.tooltip ?? "", /the tasks after it are not known yet/);
+  const children = model.children(root!);
+  const last = children[children.length - 1]!;
+  assert.deepEqual(
+    { kind: last.kind, label: last.label, description: last.description, icon: last.icon.id, reveal: last.reveal },
+    {
+      kind: "message",
+      label: "Stops at the barrier at line 14",
+      description: "waiting for 2 of 4 · later tasks not known yet",
+      icon: "debug-pause",
+      reveal: { file: JUGFILE, line: 13 },
+    },
+  );
+  const inModule = new TaskTreeModel([graphOf(diamond(), { barrier: { ...barrier, uri: "file:///work/project/lib/stages.ts", pending: 0 } })]);
+  const moduleChildren = inModule.children(inModule.roots()[0]!);
+  assert.equal(moduleChildren[moduleChildren.length - 1]!.label, "Past the barrier at stages.ts:14");
+  assert.equal(moduleChildren[moduleChildren.length - 1]!.description, "loading the tasks after it…");
+  assert.equal(new TaskTreeModel([graphOf(diamond())]).children(new TaskTreeModel([graphOf(diamond())]).roots()[0]!).some((n) => n.id.endsWith("#barrier")), false);
+});
