@@ -99,7 +99,7 @@ export function barrierSentence(place: BarrierPlace): string {
   return (
     `The jugfile stops at the barrier (${place.label}) until the tasks before it are complete ` +
     `(${info.pending} of ${info.tasksBefore} not done${info.failed ? `, ${info.failed} failed` : ""}); the tasks after it are not known yet. ` +
-    "Run the jugfile (workers or ▶ Run all) to get past it."
+    "Run the jugfile (▶ Run all, workers or `jug execute`) to get past it."
   );
 }
 
