@@ -207,18 +207,6 @@ export const HEX_PAIR = new Int16Array(128 * 128).fill(-1);
 for (let hi = 0; hi < 16; hi++) {
   for (let lo = 0; lo < 16; lo++) HEX_PAIR[(hexDigit(hi) << 7) | hexDigit(lo)] = (hi << 4) | lo;
 }
-/** The number that the 8 lowercase hex digits of `hash` from `at` spell, or -1 when they are not such digits. */
-export function hexU32(hash: string, at: number): number {
-  let v = 0;
-  for (let j = 0; j < 4; j++) {
-    const c0 = hash.charCodeAt(at + 2 * j);
-    const c1 = hash.charCodeAt(at + 2 * j + 1);
-    const byte = (c0 | c1) < 128 ? HEX_PAIR[(c0 << 7) | c1]! : -1;
-    if (byte < 0) return -1;
-    v = v * 256 + byte;
-  }
-  return v;
-}
 
 function hexDigit(v: number): number {
   return v < 10 ? 48 + v : 87 + v;
@@ -240,15 +228,15 @@ export function keyOfHash(hash: string, key: Uint8Array): boolean {
   return true;
 }
 
-/** keyOfHash of a hash given as ASCII bytes: ascii[start, start + length). */
-export function keyOfAsciiHash(ascii: Uint8Array, start: number, length: number, key: Uint8Array): boolean {
+/** keyOfHash of a hash given as ASCII bytes, ascii[start, start + length), written to key[at, at + KEY_BYTES). */
+export function keyOfAsciiHash(ascii: Uint8Array, start: number, length: number, key: Uint8Array, at = 0): boolean {
   if (length !== 2 * KEY_BYTES) return false;
   for (let j = 0; j < KEY_BYTES; j++) {
     const c0 = ascii[start + 2 * j]!;
     const c1 = ascii[start + 2 * j + 1]!;
     const byte = (c0 | c1) < 128 ? HEX_PAIR[(c0 << 7) | c1]! : -1;
     if (byte < 0) return false;
-    key[j] = byte;
+    key[at + j] = byte;
   }
   return true;
 }

@@ -1,31 +1,29 @@
 /**
  * The file store's in-memory index of result records, built for 100,000s of results: per record a few
- * numbers in typed arrays (where it is) and the bytes that start its record body (kind and hash; the
- * whole head with the metadata when it is at hand). No object or string per result: metadata is
- * decoded only when asked for (status, hover), and read from the log then if it is not in memory.
+ * numbers and its key (the hash as 32 bytes) in typed arrays, found through an open-addressing table.
+ * No object or string per result: metadata is decoded only when asked for (status, hover), from the
+ * record's head, read back from its log then (the heads of a log are kept once read).
  */
 import type { ResultMeta } from "../types";
 import { ResultsView } from "../results-view";
 import { RECORD_HEADER_BYTES, decodeResultHead, resultMetaEnd, type ResultHead } from "./records";
-import { HEX_PAIR, KEY_BYTES, hexU32, keyOfAsciiHash, keyOfHash, prefixBits, type KeyedRecords } from "./log-index";
+import { KEY_BYTES, keyOfAsciiHash, keyOfHash, prefixBits, type KeyedRecords } from "./log-index";
 
-const INITIAL_SLOTS = 1024;
-/** A chunk of a log smaller than this is never kept as an arena (what is needed of it is copied). */
+/** A chunk of a log smaller than this is never kept as an arena of heads (its heads are copied). */
 const KEEP_CHUNK_MIN_BYTES = 64 * 1024;
 /** droppedAt of a slot that is still live. */
 const LIVE = 0xffffffff;
-/** The growing arena of copied keys (kind, hash length, hash): slots whose metadata is not in memory. */
-const KEYS = 0;
-/** The growing arena of copied heads (kind, hash, metadata, blob reference). */
-const HEADS = 1;
+/** The arena that receives copies of heads (kind, hash, metadata, blob reference); the others are kept chunks of logs. */
+const HEADS = 0;
+/** Slots are allocated in pages of 2^PAGE_BITS: the index grows without copying (or leaving behind) what it holds. */
+const PAGE_BITS = 12;
+const PAGE_SLOTS = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_SLOTS - 1;
 /**
- * Set in the kind byte of a copied key whose hash is 64 lowercase hex digits, kept as its 32 bytes
- * (log-index keyOfHash; the length byte then says 32): half the memory of the digits.
+ * Set in a slot's kind byte when its hash is not 64 lowercase hex digits (not a task hash; tests and
+ * API users may store others): the hash is then in otherHashes, and the slot's key bytes are unused.
  */
-const PACKED = 0x80;
-/** A packed key being copied: kind | PACKED, 32, the key. */
-const packedEntry = new Uint8Array(2 + KEY_BYTES);
-
+const OTHER_HASH = 0x80;
 /** Ids of records in segments start here: (segment number + 1) * 2^32 + position. Below are slots. */
 const SEGMENT_IDS = 2 ** 32;
 /** The key of the hash being looked up (keyOfHash), reused: lookups are synchronous. */
@@ -57,57 +55,27 @@ class Segment {
     this.dir = records.dir; // saved with the index: building it is a pass over every key
   }
 
-  /** The first position holding the key at key[at, at + KEY_BYTES), or -1. */
-  find(key: Uint8Array, at = 0): number {
-    const p = ((key[at]! << 8) | key[at + 1]!) >>> this.shift;
-    let lo = this.dir[p]!;
-    const end = this.dir[p + 1]!;
-    for (let hi = end; lo < hi; ) {
-      const mid = (lo + hi) >>> 1;
-      if (this.compare(mid, key, at) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < end && this.compare(lo, key, at) === 0 ? lo : -1;
-  }
-
   /**
-   * The first position holding the key of `hash` (a string: keyOfHash without building the key), or -1.
-   * The search compares the first 4 bytes as a number; only a match is checked in full.
+   * The first position holding the key at key[at, at + KEY_BYTES), or -1. The search compares the first
+   * 4 bytes as a number; only a match is compared in full.
    */
-  findHash(hash: string): number {
-    const prefix = hash.length === 2 * KEY_BYTES ? hexU32(hash, 0) : -1;
-    if (prefix < 0) return -1;
+  find(key: Uint8Array, at = 0): number {
     const keys = this.records.keys;
-    const p = prefix >>> (16 + this.shift);
+    const prefix = u32At(key, at);
+    const p = prefix >>> 16 >>> this.shift; // (one shift by 32 would be a shift by 0)
     let lo = this.dir[p]!;
     const end = this.dir[p + 1]!;
     for (let hi = end; lo < hi; ) {
       const mid = (lo + hi) >>> 1;
-      if (keys.readUInt32BE(mid * KEY_BYTES) < prefix) lo = mid + 1;
+      if (u32At(keys, mid * KEY_BYTES) < prefix) lo = mid + 1;
       else hi = mid;
     }
-    for (; lo < end && keys.readUInt32BE(lo * KEY_BYTES) === prefix; lo++) if (this.restEquals(lo, hash)) return lo;
+    for (; lo < end && u32At(keys, lo * KEY_BYTES) === prefix; lo++) {
+      let b = 4;
+      for (let k = lo * KEY_BYTES + 4; b < KEY_BYTES && keys[k] === key[at + b]; b++, k++);
+      if (b === KEY_BYTES) return lo;
+    }
     return -1;
-  }
-
-  /** Bytes 4.. of the key at `i` equal the hex digits 8.. of `hash`. */
-  private restEquals(i: number, hash: string): boolean {
-    const keys = this.records.keys;
-    for (let j = 4, at = i * KEY_BYTES + 4; j < KEY_BYTES; j++, at++) {
-      const c0 = hash.charCodeAt(2 * j);
-      const c1 = hash.charCodeAt(2 * j + 1);
-      if ((c0 | c1) >= 128 || HEX_PAIR[(c0 << 7) | c1] !== keys[at]) return false;
-    }
-    return true;
-  }
-
-  private compare(i: number, key: Uint8Array, at: number): number {
-    const keys = this.records.keys;
-    for (let j = 0, k = i * KEY_BYTES; j < KEY_BYTES; j++, k++) {
-      const d = keys[k]! - key[at + j]!;
-      if (d !== 0) return d;
-    }
-    return 0;
   }
 
   sameKey(i: number, j: number): boolean {
@@ -139,11 +107,46 @@ class Segment {
   }
 }
 
+/**
+ * The columns of PAGE_SLOTS slots (records indexed one by one: this process's own, and those of logs
+ * read in full), views into one buffer: 57 bytes per slot. Slot s is entry s & PAGE_MASK of page
+ * s >>> PAGE_BITS. Columns few slots need are allocated for a page when one of its slots needs them.
+ */
+class SlotPage {
+  readonly offset: Float64Array;
+  readonly log: Uint32Array;
+  readonly length: Uint32Array;
+  /** The slot of the same hash indexed before this one, or -1 (live or not). */
+  readonly older: Int32Array;
+  /** The index version at which the slot was added (increasing with the slot number). */
+  readonly addedAt: Uint32Array;
+  /** KEY_BYTES per slot: its hash as bytes (log-index keyOfHash). */
+  readonly keys: Uint8Array;
+  /** The record's kind byte (records.Kind), | OTHER_HASH. */
+  readonly kind: Uint8Array;
+  /** The version at which each slot was dropped (LIVE: not dropped); allocated at the first drop in the page. */
+  droppedAt: Uint32Array | undefined;
+  /** Where each slot's head is, once read: arena number + 1 (0: not in memory) and offset in that arena. */
+  headArena: Uint32Array | undefined;
+  headAt: Uint32Array | undefined;
+
+  constructor() {
+    const n = PAGE_SLOTS;
+    const buffer = new ArrayBuffer(n * (8 + 4 * 4 + KEY_BYTES + 1));
+    this.offset = new Float64Array(buffer, 0, n);
+    this.log = new Uint32Array(buffer, 8 * n, n);
+    this.length = new Uint32Array(buffer, 12 * n, n);
+    this.older = new Int32Array(buffer, 16 * n, n);
+    this.addedAt = new Uint32Array(buffer, 20 * n, n);
+    this.keys = new Uint8Array(buffer, 24 * n, KEY_BYTES * n);
+    this.kind = new Uint8Array(buffer, (24 + KEY_BYTES) * n, n);
+  }
+}
+
+/** Heads being attached from one read of a log (ResultIndex.beginChunk "heads" .. endChunk). */
 interface Chunk {
   buffer: Buffer;
   arena: number;
-  /** "index": records are being indexed (the heads not kept are reduced to keys); "heads": key-only slots get their heads. */
-  mode: "index" | "heads";
   /** Slots pointing into the chunk, and where each one's head ends there. */
   slots: number[];
   headEnds: number[];
@@ -153,7 +156,7 @@ interface Chunk {
 /**
  * Slots carry the index version at which they were added and dropped, so a snapshot (a version) keeps
  * seeing the index as it was, without a copy. Hashes are looked up in an open-addressing table keyed by
- * the hash bytes kept for the slot: indexing a record creates no string and no map entry.
+ * the key bytes kept for the slot: indexing a record creates no string and no map entry.
  */
 export class ResultIndex {
   /** Bumped by every change; a change is stamped with the new value. */
@@ -162,35 +165,18 @@ export class ResultIndex {
   /** Logs indexed from their saved index, in the order they were added. */
   private readonly segments: Segment[] = [];
   private sizeCache = { version: -1, size: 0 };
-  private logOf = new Uint32Array(INITIAL_SLOTS);
-  private offsetOf = new Float64Array(INITIAL_SLOTS);
-  private lengthOf = new Uint32Array(INITIAL_SLOTS);
-  /**
-   * Where the slot's bytes are: at headOf in arenas[arenaOf], its record body from the start, either
-   * up to the inline data (the head; all of a blob record) or, in arenas without heads, up to the hash.
-   */
-  private arenaOf = new Uint32Array(INITIAL_SLOTS);
-  private headOf = new Uint32Array(INITIAL_SLOTS);
-  /** The slot of the same hash indexed before this one, or -1 (live or not). */
-  private olderOf = new Int32Array(INITIAL_SLOTS);
-  /** FNV-1a of the slot's hash (bytesHash), to probe and rehash without reading its bytes. */
-  private keyHashOf = new Uint32Array(INITIAL_SLOTS);
-  private addedAt = new Uint32Array(INITIAL_SLOTS);
-  private droppedAt = new Uint32Array(INITIAL_SLOTS);
-  /**
-   * arenas[KEYS] and arenas[HEADS] grow and receive copies; the others are whole chunks of logs, kept
-   * as read when they are mostly heads (small results: no copy), or the keys of a saved log index.
-   */
-  private readonly arenas: Buffer[] = [Buffer.allocUnsafe(64 * 1024), Buffer.allocUnsafe(0)];
-  /** Whether an arena's slots have their heads (metadata) or only their keys. */
-  private readonly arenaHasHeads: boolean[] = [false, true];
-  private readonly used = [0, 0];
+  private readonly pages: SlotPage[] = [];
+  /** The hashes of slots whose hash is not 64 lowercase hex digits (OTHER_HASH), by slot. */
+  private readonly otherHashes = new Map<number, string>();
+  /** arenas[HEADS] grows and receives copies of heads; the others are whole chunks of logs, kept as read when they are mostly heads. */
+  private readonly arenas: Buffer[] = [Buffer.allocUnsafe(0)];
+  private headsUsed = 0;
   private chunk: Chunk | undefined;
   /** Open addressing (linear probing): the newest slot of each hash, -1 for an empty bucket. At most half full. */
-  private table = new Int32Array(2 * INITIAL_SLOTS).fill(-1);
+  private table = new Int32Array(1024).fill(-1);
   private distinctHashes = 0;
 
-  /** `loadHeads(log)` gives the key-only slots of that log their heads (with beginChunk "heads", upgrade, endChunk). */
+  /** `loadHeads(log)` gives the slots of that log their heads (with beginChunk "heads", upgrade, endChunk), or a segment's (attachHeads). */
   constructor(private readonly loadHeads: (log: number) => void) {}
 
   /** The current live record of `hash` (its id), if any. */
@@ -204,7 +190,7 @@ export class ResultIndex {
     if (this.sizeCache.version !== version) {
       let size = 0;
       for (let k = 0; k < this.segments.length; k++) this.forEachCurrentInSegment(k, version, () => size++);
-      for (let s = 0; s < this.count; s++) if (this.liveAt(s, version) && this.currentAtVersion(this.keyOf(s), version) === s) size++;
+      for (let s = 0; s < this.count; s++) if (this.isCurrentSlot(s, version)) size++;
       this.sizeCache = { version, size };
     }
     return this.sizeCache.size;
@@ -230,8 +216,8 @@ export class ResultIndex {
       if (first !== -1 && seg.currentAt(first, version) !== -1) return true;
     }
     if (this.count === 0) return false;
-    const slot = this.currentAt(this.newest(Buffer.from(key.subarray(at, at + KEY_BYTES)).toString("hex")), version);
-    return slot !== -1 && this.addedAt[slot]! > this.segments[k]!.addedAt;
+    const slot = this.currentAt(this.newestOfKey(key, at), version);
+    return slot !== -1 && this.addedAtOf(slot) > this.segments[k]!.addedAt;
   }
 
   /** Hashes with a live result. */
@@ -242,7 +228,7 @@ export class ResultIndex {
   /** The live records of `hash` (ids). */
   live(hash: string): number[] {
     const all: number[] = [];
-    for (let s = this.newest(hash); s !== -1; s = this.olderOf[s]!) if (this.droppedAt[s] === LIVE) all.unshift(s);
+    for (let s = this.newest(hash); s !== -1; s = this.olderOf(s)) if (this.droppedAtOf(s) === LIVE) all.unshift(s);
     if (this.segments.length > 0 && keyOfHash(hash, lookupKey)) {
       this.segments.forEach((seg, k) => {
         const first = seg.find(lookupKey);
@@ -253,27 +239,33 @@ export class ResultIndex {
   }
 
   /**
-   * Indexes a result record: `body` is its checksummed body, `headEnd` where its metadata ends in it
-   * (records.resultMetaEnd). Becomes the hash's current result. Outside a chunk (a record this process
-   * appends) only its key is kept.
+   * Indexes a result record: `body` is its checksummed body (the caller checked its fields with
+   * records.resultMetaEnd; where its head ends is not needed). Becomes the hash's current result. Only
+   * its key and place are kept: its head is read back from the log when asked for (loadHeads).
    */
-  add(log: number, offset: number, length: number, body: Buffer, headEnd: number): void {
-    const s = this.newSlot(log, offset, length);
-    const chunk = this.chunk;
-    if (chunk && body.buffer === chunk.buffer.buffer && body.byteOffset >= chunk.buffer.byteOffset) this.pointIntoChunk(chunk, s, body, headEnd);
-    else this.copyKey(s, body, 0);
-    this.link(s, body, 2, body[1]!);
-  }
-
-  /** Copies the key of the record body at from[start...] to the keys arena (packed when it can be). */
-  private copyKey(s: number, from: Uint8Array, start: number): void {
-    if (keyOfAsciiHash(from, start + 2, from[start + 1]!, packedEntry.subarray(2))) {
-      packedEntry[0] = from[start]! | PACKED;
-      packedEntry[1] = KEY_BYTES;
-      this.copy(KEYS, s, packedEntry, 0, packedEntry.length);
+  add(log: number, offset: number, length: number, body: Buffer, _headEnd?: number): void {
+    const s = this.count++;
+    if ((s & PAGE_MASK) === 0) this.pages.push(new SlotPage());
+    const page = this.pages[s >>> PAGE_BITS]!;
+    const j = s & PAGE_MASK;
+    page.log[j] = log;
+    page.offset[j] = offset;
+    page.length[j] = length;
+    page.addedAt[j] = ++this.version;
+    let bucket: number;
+    if (keyOfAsciiHash(body, 2, body[1]!, page.keys, j * KEY_BYTES)) {
+      page.kind[j] = body[0]!;
+      bucket = this.bucketOfKey(page.keys, j * KEY_BYTES);
     } else {
-      this.copy(KEYS, s, from, start, start + 2 + from[start + 1]!);
+      const hash = body.toString("utf8", 2, 2 + body[1]!);
+      page.kind[j] = body[0]! | OTHER_HASH;
+      this.otherHashes.set(s, hash);
+      bucket = this.bucketOfOther(hash);
     }
+    const older = this.table[bucket]!;
+    page.older[j] = older;
+    this.table[bucket] = s;
+    if (older === -1 && ++this.distinctHashes * 2 > this.table.length) this.rehash(this.table.length * 2);
   }
 
   /** Indexes the result records of a log from its saved index (sorted by key), except those `isDead` says were removed. */
@@ -291,7 +283,7 @@ export class ResultIndex {
    */
   recordsOf(log: number): KeyedRecords | undefined {
     const slots: number[] = [];
-    for (let s = 0; s < this.count; s++) if (this.logOf[s] === log) slots.push(s);
+    for (let s = 0; s < this.count; s++) if (this.pages[s >>> PAGE_BITS]!.log[s & PAGE_MASK] === log) slots.push(s);
     const records: KeyedRecords = {
       keys: Buffer.allocUnsafe(slots.length * KEY_BYTES),
       offsets: new Float64Array(slots.length),
@@ -299,41 +291,19 @@ export class ResultIndex {
       kinds: new Uint8Array(slots.length),
     };
     for (let i = 0; i < slots.length; i++) {
-      const s = slots[i]!;
-      const arena = this.arenas[this.arenaOf[s]!]!;
-      const head = this.headOf[s]!;
-      if (arena[head]! & PACKED) for (let j = 0; j < KEY_BYTES; j++) records.keys[i * KEY_BYTES + j] = arena[head + 2 + j]!;
-      else if (!keyOfAsciiHash(arena, head + 2, arena[head + 1]!, records.keys.subarray(i * KEY_BYTES))) return undefined;
-      records.offsets[i] = this.offsetOf[s]!;
-      records.lengths[i] = this.lengthOf[s]!;
-      records.kinds[i] = arena[head]! & ~PACKED;
+      const page = this.pages[slots[i]! >>> PAGE_BITS]!;
+      const j = slots[i]! & PAGE_MASK;
+      if (page.kind[j]! & OTHER_HASH) return undefined;
+      // A byte loop: Buffer#copy costs more than 32 bytes.
+      for (let b = 0; b < KEY_BYTES; b++) records.keys[i * KEY_BYTES + b] = page.keys[j * KEY_BYTES + b]!;
+      records.offsets[i] = page.offset[j]!;
+      records.lengths[i] = page.length[j]!;
+      records.kinds[i] = page.kind[j]!;
     }
     return records;
   }
 
-  private newSlot(log: number, offset: number, length: number): number {
-    if (this.count === this.logOf.length) this.grow(this.count * 2);
-    const s = this.count++;
-    this.logOf[s] = log;
-    this.offsetOf[s] = offset;
-    this.lengthOf[s] = length;
-    this.addedAt[s] = ++this.version;
-    this.droppedAt[s] = LIVE;
-    return s;
-  }
-
-  /** Makes slot `s` the newest of its hash, hash[start, start + length) as the record has it. */
-  private link(s: number, hash: Uint8Array, start: number, length: number): void {
-    // The hash as written in the record (ASCII): the arena may hold it packed.
-    const keyHash = bytesHash(hash, start, start + length);
-    this.keyHashOf[s] = keyHash;
-    const bucket = this.bucketOf(keyHash, hash, start, length);
-    const older = this.table[bucket]!;
-    this.olderOf[s] = older;
-    this.table[bucket] = s;
-    if (older === -1 && ++this.distinctHashes * 2 > this.table.length) this.rehash(this.table.length * 2);
-  }
-
+  /** Room in the table for `n` more hashes (a read of a log: rehash once, not log2(n) times). */
   private reserveHashes(n: number): void {
     const expected = this.distinctHashes + n;
     if (expected * 2 > this.table.length) this.rehash(expected * 2);
@@ -341,23 +311,18 @@ export class ResultIndex {
 
   /**
    * Records added (mode "index") or upgraded (mode "heads") until endChunk() have their bodies in
-   * `chunk` (a whole read of a log): it may be kept instead of copying.
+   * `chunk` (a whole read of a log). "index": the table is sized for as many records as it could hold;
+   * "heads": the chunk may be kept instead of copying the heads out of it.
    */
   beginChunk(chunk: Buffer, mode: "index" | "heads"): void {
-    if (mode === "index") {
-      // Room for as many records as the chunk could hold trivial ones (~220 bytes): grow and rehash once, not log2(n) times.
-      const records = Math.ceil(chunk.length / 200);
-      // At least doubling: a refresh that reads one new record must not copy every array (O(n) per task).
-      if (this.count + records > this.logOf.length) this.grow(Math.max(this.count + records, 2 * this.logOf.length));
-      this.reserveHashes(records);
-    }
-    this.arenaHasHeads.push(true);
-    this.chunk = { buffer: chunk, arena: this.arenas.push(chunk) - 1, mode, slots: [], headEnds: [], headBytes: 0 };
+    // Trivial results take ~220 bytes each.
+    if (mode === "index") this.reserveHashes(Math.ceil(chunk.length / 200));
+    else this.chunk = { buffer: chunk, arena: this.arenas.push(chunk) - 1, slots: [], headEnds: [], headBytes: 0 };
   }
 
   /**
-   * Keeps the chunk when it is large and mostly heads (true); otherwise copies what is needed of it and
-   * lets it go: the heads when they were asked for, else only the keys.
+   * Ends a chunk; true when it is kept as the arena of its heads (large and mostly heads: small results,
+   * no copy); otherwise the heads of the slots upgraded in it are copied out, and it is let go.
    */
   endChunk(): boolean {
     const chunk = this.chunk;
@@ -366,11 +331,9 @@ export class ResultIndex {
     if (chunk.buffer.length >= KEEP_CHUNK_MIN_BYTES && chunk.headBytes * 2 >= chunk.buffer.length) return true;
     chunk.slots.forEach((s, i) => {
       const at = this.headPlace(s).at;
-      if (chunk.mode === "heads") this.copy(HEADS, s, chunk.buffer, at, at + chunk.headEnds[i]!);
-      else this.copyKey(s, chunk.buffer, at);
+      this.copyHead(s, chunk.buffer, at, at + chunk.headEnds[i]!);
     });
     this.arenas.pop();
-    this.arenaHasHeads.pop();
     return false;
   }
 
@@ -403,84 +366,78 @@ export class ResultIndex {
     }
     const keep = chunk.length >= KEEP_CHUNK_MIN_BYTES && headBytes * 2 >= chunk.length;
     const arena = keep ? this.arenas.push(chunk) - 1 : -1;
-    if (keep) this.arenaHasHeads.push(true);
     for (let i = 0; i < seg.n; i++) {
       if (headEnds[i] === -1) continue;
       const start = offsets[i]! - from + RECORD_HEADER_BYTES;
       if (keep) this.setHead(segmentId(k, i), arena, start);
-      else this.copy(HEADS, segmentId(k, i), chunk, start, start + headEnds[i]!);
+      else this.copyHead(segmentId(k, i), chunk, start, start + headEnds[i]!);
     }
   }
 
   /** During a "heads" chunk: the record at (log, offset), whose body is in the chunk, gets its head if it lacks it (logs that are not segments). */
   upgrade(log: number, offset: number, body: Buffer, headEnd: number): void {
     const chunk = this.chunk!;
-    const keyHash = bytesHash(body, 2, 2 + body[1]!);
-    for (let s = this.table[this.bucketOf(keyHash, body, 2, body[1]!)]!; s !== -1; s = this.olderOf[s]!) {
-      if (this.logOf[s] !== log || this.offsetOf[s] !== offset) continue;
-      if (!this.hasHead(s)) this.pointIntoChunk(chunk, s, body, headEnd);
+    const newest = keyOfAsciiHash(body, 2, body[1]!, lookupKey) ? this.newestOfKey(lookupKey, 0) : this.newestOther(body.toString("utf8", 2, 2 + body[1]!));
+    for (let s = newest; s !== -1; s = this.olderOf(s)) {
+      const page = this.pages[s >>> PAGE_BITS]!;
+      if (page.log[s & PAGE_MASK] !== log || page.offset[s & PAGE_MASK] !== offset) continue;
+      if (!this.hasHead(s)) {
+        this.setHead(s, chunk.arena, body.byteOffset - chunk.buffer.byteOffset);
+        chunk.slots.push(s);
+        chunk.headEnds.push(headEnd);
+        chunk.headBytes += headEnd;
+      }
       return;
     }
   }
 
   private hasHead(id: number): boolean {
-    if (id < SEGMENT_IDS) return this.arenaHasHeads[this.arenaOf[id]!]!;
-    const [seg, i] = this.segmentOf(id);
-    return seg.headArena !== undefined && seg.headArena[i] !== 0;
+    const [holder, i] = id < SEGMENT_IDS ? [this.pages[id >>> PAGE_BITS]!, id & PAGE_MASK] : this.segmentOf(id);
+    return holder.headArena !== undefined && holder.headArena[i] !== 0;
   }
 
-  /** Points record `id` at its bytes: at `at` in arena `arena`. */
+  /** Points record `id` at its head: at `at` in arena `arena`. */
   private setHead(id: number, arena: number, at: number): void {
-    if (id < SEGMENT_IDS) {
-      this.arenaOf[id] = arena;
-      this.headOf[id] = at;
-      return;
-    }
-    const [seg, i] = this.segmentOf(id);
-    seg.headArena ??= new Uint32Array(seg.n);
-    seg.headAt ??= new Uint32Array(seg.n);
-    seg.headArena[i] = arena + 1;
-    seg.headAt[i] = at;
+    const [holder, i] = id < SEGMENT_IDS ? [this.pages[id >>> PAGE_BITS]!, id & PAGE_MASK] : this.segmentOf(id);
+    const n = id < SEGMENT_IDS ? PAGE_SLOTS : (holder as Segment).n;
+    holder.headArena ??= new Uint32Array(n);
+    holder.headAt ??= new Uint32Array(n);
+    holder.headArena[i] = arena + 1;
+    holder.headAt[i] = at;
   }
 
   private headPlace(id: number): { arena: number; at: number } {
-    if (id < SEGMENT_IDS) return { arena: this.arenaOf[id]!, at: this.headOf[id]! };
-    const [seg, i] = this.segmentOf(id);
-    return { arena: seg.headArena![i]! - 1, at: seg.headAt![i]! };
+    const [holder, i] = id < SEGMENT_IDS ? [this.pages[id >>> PAGE_BITS]!, id & PAGE_MASK] : this.segmentOf(id);
+    return { arena: holder.headArena![i]! - 1, at: holder.headAt![i]! };
   }
 
   private segmentOf(id: number): [Segment, number] {
     return [this.segments[Math.floor(id / SEGMENT_IDS) - 1]!, id % SEGMENT_IDS];
   }
 
-  private pointIntoChunk(chunk: Chunk, s: number, body: Buffer, headEnd: number): void {
-    this.setHead(s, chunk.arena, body.byteOffset - chunk.buffer.byteOffset);
-    chunk.slots.push(s);
-    chunk.headEnds.push(headEnd);
-    chunk.headBytes += headEnd;
-  }
-
-  /** Copies from[start, end) to the end of a growing arena and points slot `s` there. */
-  private copy(into: typeof KEYS | typeof HEADS, s: number, from: Uint8Array, start: number, end: number): void {
-    let arena = this.arenas[into]!;
+  /** Copies from[start, end) to the end of the heads arena and points record `id` there. */
+  private copyHead(id: number, from: Uint8Array, start: number, end: number): void {
+    let arena = this.arenas[HEADS]!;
     const n = end - start;
-    const used = this.used[into]!;
+    const used = this.headsUsed;
     if (used + n > arena.length) {
       const grown = Buffer.allocUnsafe(Math.max(arena.length * 2, used + n, 4096));
       arena.copy(grown, 0, 0, used);
-      this.arenas[into] = arena = grown;
+      this.arenas[HEADS] = arena = grown;
     }
-    this.setHead(s, into, used);
+    this.setHead(id, HEADS, used);
     // A byte loop: Buffer#copy costs more than the ~200 bytes of a trivial result's head.
     for (let i = start, at = used; i < end; i++, at++) arena[at] = from[i]!;
-    this.used[into] = used + n;
+    this.headsUsed = used + n;
   }
 
   /** Removes the live record of `hash` at (log, offset), if indexed; the one before it becomes current. */
   drop(hash: string, log: number, offset: number): void {
-    for (let s = this.newest(hash); s !== -1; s = this.olderOf[s]!) {
-      if (this.logOf[s] !== log || this.offsetOf[s] !== offset || this.droppedAt[s] !== LIVE) continue;
-      this.droppedAt[s] = ++this.version;
+    for (let s = this.newest(hash); s !== -1; s = this.olderOf(s)) {
+      const page = this.pages[s >>> PAGE_BITS]!;
+      const j = s & PAGE_MASK;
+      if (page.log[j] !== log || page.offset[j] !== offset || this.droppedAtOf(s) !== LIVE) continue;
+      (page.droppedAt ??= new Uint32Array(PAGE_SLOTS).fill(LIVE))[j] = ++this.version;
       return;
     }
     if (!keyOfHash(hash, lookupKey)) return;
@@ -498,18 +455,20 @@ export class ResultIndex {
 
   /** Where the record is: log number, byte offset and total length. */
   place(id: number): { log: number; offset: number; length: number } {
-    if (id < SEGMENT_IDS) return { log: this.logOf[id]!, offset: this.offsetOf[id]!, length: this.lengthOf[id]! };
+    if (id < SEGMENT_IDS) {
+      const page = this.pages[id >>> PAGE_BITS]!;
+      const j = id & PAGE_MASK;
+      return { log: page.log[j]!, offset: page.offset[j]!, length: page.length[j]! };
+    }
     const [seg, i] = this.segmentOf(id);
     return { log: seg.log, offset: seg.records.offsets[i]!, length: seg.records.lengths[i]! };
   }
 
   /** The record's kind byte (records.Kind). */
   kind(id: number): number {
-    if (id >= SEGMENT_IDS) {
-      const [seg, i] = this.segmentOf(id);
-      return seg.records.kinds[i]!;
-    }
-    return this.arenas[this.arenaOf[id]!]![this.headOf[id]!]! & ~PACKED;
+    if (id < SEGMENT_IDS) return this.pages[id >>> PAGE_BITS]!.kind[id & PAGE_MASK]! & ~OTHER_HASH;
+    const [seg, i] = this.segmentOf(id);
+    return seg.records.kinds[i]!;
   }
 
   /** The record's metadata (read from its log when it is not in memory); undefined when it cannot be read (its record is damaged). */
@@ -525,16 +484,22 @@ export class ResultIndex {
     return new IndexResultsView(this, this.version);
   }
 
-  /**
-   * The record of `hash` live at `version` (its id), or -1: the one indexed last, among the slots and
-   * the segments (a segment's records count as indexed when it was added).
-   */
+  /** The record of `hash` live at `version` (its id), or -1. */
   currentAtVersion(hash: string, version: number): number {
-    const slot = this.count === 0 ? -1 : this.currentAt(this.newest(hash), version);
-    const slotAddedAt = slot === -1 ? -1 : this.addedAt[slot]!;
+    if (keyOfHash(hash, lookupKey)) return this.currentOfKey(lookupKey, 0, version);
+    return this.count === 0 ? -1 : this.currentAt(this.newestOther(hash), version); // segments hold only task hashes
+  }
+
+  /**
+   * The record live at `version` (its id), or -1, of the hash whose key is key[at, at + KEY_BYTES): the
+   * one indexed last, among the slots and the segments (a segment's records count as indexed when it was added).
+   */
+  currentOfKey(key: Uint8Array, at: number, version: number): number {
+    const slot = this.count === 0 ? -1 : this.currentAt(this.newestOfKey(key, at), version);
+    const slotAddedAt = slot === -1 ? -1 : this.addedAtOf(slot);
     for (let k = this.segments.length - 1; k >= 0 && this.segments[k]!.addedAt > slotAddedAt; k--) {
       const seg = this.segments[k]!;
-      const first = seg.findHash(hash);
+      const first = seg.find(key, at);
       const i = first === -1 ? -1 : seg.currentAt(first, version);
       if (i !== -1) return segmentId(k, i);
     }
@@ -553,86 +518,85 @@ export class ResultIndex {
       this.forEachCurrentInSegment(k, version, (i) => current.push(i));
       for (const i of current) yield [this.segments[k]!.hashAt(i), segmentId(k, i)];
     }
-    for (let s = 0; s < this.count; s++) {
-      if (!this.liveAt(s, version)) continue;
-      const hash = this.keyOf(s);
-      if (this.currentAtVersion(hash, version) === s) yield [hash, s];
-    }
+    for (let s = 0; s < this.count; s++) if (this.isCurrentSlot(s, version)) yield [this.hashOf(s), s];
+  }
+
+  /** True when slot `s` is its hash's current record at `version`. */
+  private isCurrentSlot(s: number, version: number): boolean {
+    if (!this.liveAt(s, version)) return false;
+    const page = this.pages[s >>> PAGE_BITS]!;
+    const j = s & PAGE_MASK;
+    if (page.kind[j]! & OTHER_HASH) return this.currentAt(this.newestOther(this.otherHashes.get(s)!), version) === s;
+    return this.currentOfKey(page.keys, j * KEY_BYTES, version) === s;
   }
 
   private liveAt(s: number, version: number): boolean {
-    return this.addedAt[s]! <= version && version < this.droppedAt[s]!;
+    return this.addedAtOf(s) <= version && version < this.droppedAtOf(s);
+  }
+
+  private addedAtOf(s: number): number {
+    return this.pages[s >>> PAGE_BITS]!.addedAt[s & PAGE_MASK]!;
+  }
+
+  private droppedAtOf(s: number): number {
+    return this.pages[s >>> PAGE_BITS]!.droppedAt?.[s & PAGE_MASK] ?? LIVE;
+  }
+
+  private olderOf(s: number): number {
+    return this.pages[s >>> PAGE_BITS]!.older[s & PAGE_MASK]!;
   }
 
   /** The newest slot at or before `s` (same hash) live at `version`, or -1. */
   private currentAt(s: number, version: number): number {
-    for (; s !== -1; s = this.olderOf[s]!) if (this.liveAt(s, version)) return s;
+    for (; s !== -1; s = this.olderOf(s)) if (this.liveAt(s, version)) return s;
     return -1;
   }
 
-  private keyOf(s: number): string {
-    const heads = this.arenas[this.arenaOf[s]!]!;
-    const at = this.headOf[s]! + 2;
-    return heads.toString(heads[at - 2]! & PACKED ? "hex" : "utf8", at, at + heads[at - 1]!);
+  private hashOf(s: number): string {
+    const page = this.pages[s >>> PAGE_BITS]!;
+    const j = s & PAGE_MASK;
+    if (page.kind[j]! & OTHER_HASH) return this.otherHashes.get(s)!;
+    return Buffer.from(page.keys.buffer, page.keys.byteOffset + j * KEY_BYTES, KEY_BYTES).toString("hex");
   }
 
   /** The newest slot ever indexed for `hash`, or -1. */
   private newest(hash: string): number {
-    let key: Buffer | undefined;
-    let h = asciiHash(hash);
-    if (h < 0) {
-      key = Buffer.from(hash, "utf8");
-      h = bytesHash(key, 0, key.length);
-    }
+    return keyOfHash(hash, lookupKey) ? this.newestOfKey(lookupKey, 0) : this.newestOther(hash);
+  }
+
+  /** The newest slot ever indexed for the key at key[at, at + KEY_BYTES), or -1. */
+  private newestOfKey(key: Uint8Array, at: number): number {
+    return this.table[this.bucketOfKey(key, at)]!;
+  }
+
+  /** The newest slot ever indexed for `hash`, which is not 64 lowercase hex digits, or -1. */
+  private newestOther(hash: string): number {
+    return this.table[this.bucketOfOther(hash)]!;
+  }
+
+  /** The bucket of the key at key[at, at + KEY_BYTES) (or the empty bucket where it goes). */
+  private bucketOfKey(key: Uint8Array, at: number): number {
     const mask = this.table.length - 1;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
+    for (let i = keyBucketHash(key, at) & mask; ; i = (i + 1) & mask) {
       const s = this.table[i]!;
-      if (s === -1) return -1;
-      if (this.keyHashOf[s] === h && (key ? this.keyEqualsBytes(s, key, 0, key.length) : this.keyEqualsAscii(s, hash))) return s;
+      if (s === -1) return i;
+      const page = this.pages[s >>> PAGE_BITS]!;
+      const j = s & PAGE_MASK;
+      if (page.kind[j]! & OTHER_HASH) continue;
+      const keys = page.keys;
+      let b = 0;
+      for (let k = j * KEY_BYTES; b < KEY_BYTES && keys[k] === key[at + b]; b++, k++);
+      if (b === KEY_BYTES) return i;
     }
   }
 
-  /** The bucket holding the hash whose bytes are key[start, start + length) (or the empty bucket where it goes). */
-  private bucketOf(keyHash: number, key: Uint8Array, start: number, length: number): number {
+  /** The bucket of `hash`, which is not 64 lowercase hex digits (or the empty bucket where it goes). */
+  private bucketOfOther(hash: string): number {
     const mask = this.table.length - 1;
-    for (let i = keyHash & mask; ; i = (i + 1) & mask) {
-      const other = this.table[i]!;
-      if (other === -1 || (this.keyHashOf[other] === keyHash && this.keyEqualsBytes(other, key, start, length))) return i;
+    for (let i = stringHash(hash) & mask; ; i = (i + 1) & mask) {
+      const s = this.table[i]!;
+      if (s === -1 || this.otherHashes.get(s) === hash) return i;
     }
-  }
-
-  private keyEqualsAscii(s: number, hash: string): boolean {
-    const at = this.headOf[s]! + 2;
-    const heads = this.arenas[this.arenaOf[s]!]!;
-    if (heads[at - 2]! & PACKED) {
-      if (hash.length !== 2 * KEY_BYTES) return false;
-      for (let j = 0; j < KEY_BYTES; j++) {
-        const c0 = hash.charCodeAt(2 * j);
-        const c1 = hash.charCodeAt(2 * j + 1);
-        if ((c0 | c1) >= 128 || HEX_PAIR[(c0 << 7) | c1] !== heads[at + j]) return false;
-      }
-      return true;
-    }
-    if (heads[at - 1] !== hash.length) return false;
-    for (let i = 0; i < hash.length; i++) if (heads[at + i] !== hash.charCodeAt(i)) return false;
-    return true;
-  }
-
-  private keyEqualsBytes(s: number, key: Uint8Array, start: number, length: number): boolean {
-    const at = this.headOf[s]! + 2;
-    const heads = this.arenas[this.arenaOf[s]!]!;
-    if (heads[at - 2]! & PACKED) {
-      if (length !== 2 * KEY_BYTES) return false;
-      for (let j = 0; j < KEY_BYTES; j++) {
-        const c0 = key[start + 2 * j]!;
-        const c1 = key[start + 2 * j + 1]!;
-        if ((c0 | c1) >= 128 || HEX_PAIR[(c0 << 7) | c1] !== heads[at + j]) return false;
-      }
-      return true;
-    }
-    if (heads[at - 1] !== length) return false;
-    for (let i = 0; i < length; i++) if (heads[at + i] !== key[start + i]) return false;
-    return true;
   }
 
   /** A table of at least `minBuckets` buckets (a power of two) with the same contents. */
@@ -643,28 +607,12 @@ export class ResultIndex {
     for (let b = 0; b < old.length; b++) {
       const s = old[b]!;
       if (s === -1) continue;
-      let i = this.keyHashOf[s]! & mask;
+      const page = this.pages[s >>> PAGE_BITS]!;
+      const j = s & PAGE_MASK;
+      let i = (page.kind[j]! & OTHER_HASH ? stringHash(this.otherHashes.get(s)!) : keyBucketHash(page.keys, j * KEY_BYTES)) & mask;
       while (table[i] !== -1) i = (i + 1) & mask; // hashes are distinct: the first free bucket
       table[i] = s;
     }
-  }
-
-  /** Room for `n` slots. */
-  private grow(n: number): void {
-    const grown = <T extends Uint32Array | Float64Array | Int32Array>(a: T, make: new (n: number) => T): T => {
-      const b = new make(n);
-      b.set(a);
-      return b;
-    };
-    this.logOf = grown(this.logOf, Uint32Array);
-    this.offsetOf = grown(this.offsetOf, Float64Array);
-    this.lengthOf = grown(this.lengthOf, Uint32Array);
-    this.arenaOf = grown(this.arenaOf, Uint32Array);
-    this.headOf = grown(this.headOf, Uint32Array);
-    this.olderOf = grown(this.olderOf, Int32Array);
-    this.keyHashOf = grown(this.keyHashOf, Uint32Array);
-    this.addedAt = grown(this.addedAt, Uint32Array);
-    this.droppedAt = grown(this.droppedAt, Uint32Array);
   }
 }
 
@@ -672,21 +620,23 @@ function segmentId(segment: number, position: number): number {
   return (segment + 1) * SEGMENT_IDS + position;
 }
 
-/** FNV-1a of bytes. */
-function bytesHash(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  return h >>> 0;
+/** The 4 bytes at bytes[at...] as a big-endian unsigned number (without a call: Buffer#readUInt32BE is one). */
+function u32At(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
 }
 
-/** FNV-1a of an ASCII string (equal to bytesHash of its UTF-8 bytes); -1 when it is not ASCII. */
-function asciiHash(s: string): number {
+/**
+ * The bucket hash of a key: its first and last four bytes (a task hash is a SHA-256 digest, uniform
+ * already; the last bytes spread keys that share a prefix, such as zero-padded test hashes).
+ */
+function keyBucketHash(key: Uint8Array, at: number): number {
+  return (u32At(key, at) ^ Math.imul(u32At(key, at + 28), 0x9e3779b1)) >>> 0;
+}
+
+/** FNV-1a of a string's UTF-16 code units. */
+function stringHash(s: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0x7f) return -1;
-    h = Math.imul(h ^ c, 0x01000193);
-  }
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 
@@ -700,6 +650,9 @@ class IndexResultsView extends ResultsView {
   }
   override has(hash: string): boolean {
     return this.index.currentAtVersion(hash, this.version) !== -1;
+  }
+  override hasDigest(digests: Uint8Array, at: number): boolean {
+    return this.index.currentOfKey(digests, at, this.version) !== -1;
   }
   override get(hash: string): ResultMeta | undefined {
     const slot = this.index.currentAtVersion(hash, this.version);
