@@ -71,18 +71,18 @@ test("the barrier lens says what it waits for and runs everything; it says when 
   assert.deepEqual(
     lenses.map((l) => `${l.span.line + 1}: ${l.title} -> ${l.command}`),
     [
-      "14: ⏸ Barrier: waiting for 2 of 3 tasks before it (1 failed) · tasks after it not known yet -> jug.showStatus",
       "14: ▶ Run all -> jug.runTask",
+      "14: ‖ Barrier: waiting for 2 of 3 tasks before it (1 failed) · tasks after it not known yet -> jug.showStatus",
     ],
   );
-  assert.deepEqual(lenses[0]!.args, [{ uri: URI, line: 13, hashes: ["b", "c"] }]);
-  assert.deepEqual(lenses[1]!.args, [{ uri: URI }], "no target: the worker runs up to the barrier and on past it");
+  assert.deepEqual(lenses[0]!.args, [{ uri: URI }], "no target: the worker runs up to the barrier and on past it");
+  assert.deepEqual(lenses[1]!.args, [{ uri: URI, line: 13, hashes: ["b", "c"] }]);
   assert.deepEqual(barrierLenses(blocking, ctx({ trusted: false }), []).map((l) => l.command), ["jug.showStatus"]);
-  assert.match(barrierLenses(blocking, ctx({ dirty: true }), [])[0]!.title, /\(unsaved changes\)$/);
+  assert.match(barrierLenses(blocking, ctx({ dirty: true }), [])[1]!.title, /\(unsaved changes\)$/);
   assert.deepEqual(barrierLenses(blocking, ctx({ loadFailed: true }), []), []);
 
   const passed = placeBarrier(barrierInfo(doc([task("a", "complete", 5)]))!, JUGFILE);
-  assert.deepEqual(barrierLenses(passed, ctx(), []).map((l) => l.title), ["⏸ Barrier: the tasks before it are done; loading the tasks after it…"]);
+  assert.deepEqual(barrierLenses(passed, ctx(), []).map((l) => l.title), ["‖ Barrier: the tasks before it are done; loading the tasks after it…"]);
   const elsewhere = placeBarrier(barrierInfo({ ...doc([task("a", "ready", 5)]), barrier: { file: "/w/lib.ts", line: 3, column: 1 } })!, JUGFILE);
   assert.deepEqual(barrierLenses(elsewhere, ctx(), []), [], "no lens in a file that does not hold the barrier");
 });
@@ -90,7 +90,7 @@ test("the barrier lens says what it waits for and runs everything; it says when 
 test("call sites with no task while stopped at the barrier: after it or not, no Run, a click goes to the barrier", () => {
   const barrier = placeBarrier(barrierInfo(doc([task("a", "ready", 12)]))!, JUGFILE);
   const after = siteLenses(site(15, "square", true), [], ctx({ barrier }));
-  assert.deepEqual(after.map((l) => `${l.title} -> ${l.command}`), ["⏸ after the barrier (line 14): not known yet -> jug.revealTask"]);
+  assert.deepEqual(after.map((l) => `${l.title} -> ${l.command}`), ["‖ after the barrier (line 14): not known yet -> jug.revealTask"]);
   assert.deepEqual(after[0]!.args, [{ uri: URI, line: 13 }]);
   assert.deepEqual(
     siteLenses(site(3, "helper"), [], ctx({ barrier })).map((l) => l.title),

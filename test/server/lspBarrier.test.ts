@@ -27,9 +27,9 @@ test("stopped at a barrier: lenses name it and what waits behind it; a run gets 
     const blocked = [
       "12: ▶ Run",
       "12: ready",
-      "14: ⏸ Barrier: waiting for 1 of 1 task before it · tasks after it not known yet",
       "14: ▶ Run all",
-      "16: ⏸ after the barrier (line 14): not known yet",
+      "14: ‖ Barrier: waiting for 1 of 1 task before it · tasks after it not known yet",
+      "16: ‖ after the barrier (line 14): not known yet",
     ];
     await client.waitFor("lenses of a jugfile stopped at its barrier", async () => JSON.stringify(await titles()) === JSON.stringify(blocked), 60_000);
 

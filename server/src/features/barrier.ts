@@ -63,22 +63,23 @@ export function barrierLenses(place: BarrierPlace, ctx: LensContext, pendingHash
   const span = { line: place.line, character: place.character, endLine: place.line, endCharacter: place.character };
   const { info } = place;
   const lenses: LensSpec[] = [];
-  const suffix = ctx.dirty ? " (unsaved changes)" : "";
-  const status: ShowStatusArgs = { uri: ctx.uri, line: place.line, hashes: [...pendingHashes] };
-  lenses.push({ span, title: barrierTitle(info) + suffix, command: ClientCommands.showStatus, args: [status] });
   if (ctx.trusted && info.pending > 0) {
     // No target: one worker runs the tasks before the barrier, loads the jugfile again and goes on past it.
     const run: RunTaskArgs = { uri: ctx.uri };
     lenses.push({ span, title: "▶ Run all", command: ClientCommands.runTask, args: [run] });
   }
+  const suffix = ctx.dirty ? " (unsaved changes)" : "";
+  const status: ShowStatusArgs = { uri: ctx.uri, line: place.line, hashes: [...pendingHashes] };
+  lenses.push({ span, title: barrierTitle(info) + suffix, command: ClientCommands.showStatus, args: [status] });
   return lenses;
 }
 
+/** "‖" (a pause sign every editor font has; ⏸ shows as a missing glyph in some). */
 function barrierTitle(info: BarrierInfo): string {
-  if (info.pending === 0) return "⏸ Barrier: the tasks before it are done; loading the tasks after it…";
+  if (info.pending === 0) return "‖ Barrier: the tasks before it are done; loading the tasks after it…";
   const failed = info.failed > 0 ? ` (${info.failed} failed)` : "";
   const of = `${info.pending} of ${info.tasksBefore} ${info.tasksBefore === 1 ? "task" : "tasks"}`;
-  return `⏸ Barrier: waiting for ${of} before it${failed} · tasks after it not known yet`;
+  return `‖ Barrier: waiting for ${of} before it${failed} · tasks after it not known yet`;
 }
 
 /** True when the site comes after the barrier in the same document (by position: calls of a function defined above it may too). */
@@ -89,7 +90,7 @@ export function isAfterBarrier(site: TaskSite, place: BarrierPlace): boolean {
 
 /** Lens title of a call site that created no task while the jugfile stops at the barrier. */
 export function notCreatedTitle(site: TaskSite, place: BarrierPlace): string {
-  return isAfterBarrier(site, place) ? `⏸ after the barrier (${place.label}): not known yet` : `no tasks yet: the jugfile stops at the barrier (${place.label})`;
+  return isAfterBarrier(site, place) ? `‖ after the barrier (${place.label}): not known yet` : `no tasks yet: the jugfile stops at the barrier (${place.label})`;
 }
 
 /** Hover sentence for the same case, and for the barrier call itself. */
