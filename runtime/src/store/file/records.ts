@@ -117,7 +117,10 @@ class Writer {
 }
 
 function resultHead(kind: Kind.Inline | Kind.Blob, hash: string, meta: ResultMeta, extra: number): Writer {
-  return new Writer(160 + meta.name.length + meta.preview.length * 3 + extra)
+  // Capacities count a string's UTF-16 units: exact when it is ASCII (task hashes, times, names in
+  // practice), so the record is one allocation; another string makes the writer grow.
+  const strings = hash.length + meta.time.length + meta.name.length + meta.preview.length + meta.codeHash.length + meta.worker.length;
+  return new Writer(1 + 1 + 16 + 1 + 2 + 2 + 1 + 1 + strings + extra)
     .u8(kind)
     .str(hash, 1)
     .f64(meta.duration)
@@ -134,15 +137,16 @@ export function inlineResultRecord(hash: string, meta: ResultMeta, data: Uint8Ar
 }
 
 export function blobResultRecord(hash: string, meta: ResultMeta, blobCrc: number, blobPath: string): Buffer {
-  return resultHead(Kind.Blob, hash, meta, blobPath.length).u32(blobCrc).str(blobPath, 2).finish();
+  return resultHead(Kind.Blob, hash, meta, 4 + 2 + blobPath.length).u32(blobCrc).str(blobPath, 2).finish();
 }
 
 export function tombstoneRecord(kind: Kind.Removed | Kind.Cleared, hash: string, target: RecordId): Buffer {
-  return new Writer(100).u8(kind).str(hash, 1).str(target.log, 2).f64(target.offset).finish();
+  return new Writer(1 + 1 + hash.length + 2 + target.log.length + 8).u8(kind).str(hash, 1).str(target.log, 2).f64(target.offset).finish();
 }
 
 export function failureRecord(hash: string, failure: FailureRecord): Buffer {
-  return new Writer(200).u8(Kind.Failed).str(hash, 1).str(JSON.stringify(failure), 4).finish();
+  const json = JSON.stringify(failure);
+  return new Writer(1 + 1 + hash.length + 4 + json.length).u8(Kind.Failed).str(hash, 1).str(json, 4).finish();
 }
 
 // --- reading ---------------------------------------------------------------------------------
