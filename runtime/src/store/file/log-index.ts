@@ -52,7 +52,7 @@ export class LogIndexDamaged extends Error {}
 
 const FIXED_HEADER = 4 + 4 + 4 * 8 + 4 + 4 + 2;
 
-/** `records` sorted by key (then by offset): the order an index keeps them in. */
+/** `records` sorted by key (then by offset), the order an index keeps them in: sorted in place, and returned. */
 export function sortedByKey(records: KeyedRecords): KeyedRecords {
   const n = records.offsets.length;
   const { keys, offsets } = records;
@@ -75,16 +75,33 @@ export function sortedByKey(records: KeyedRecords): KeyedRecords {
     }
     j = end;
   }
-  const sorted: KeyedRecords = { keys: Buffer.allocUnsafe(n * KEY_BYTES), offsets: new Float64Array(n), lengths: new Uint32Array(n), kinds: new Uint8Array(n) };
-  const sortedKeys = sorted.keys;
-  order.forEach((from, to) => {
+  // Applied in place, cycle by cycle (order[j] = j once position j holds its record): a sorted copy
+  // of 100,000 records would be 4.5 MB more at close, when this runs.
+  const { lengths, kinds } = records;
+  const heldKey = new Uint8Array(KEY_BYTES);
+  for (let start = 0; start < n; start++) {
+    if (order[start] === start) continue;
     // A byte loop: Buffer#copy costs more than 32 bytes.
-    for (let j = 0, a = from * KEY_BYTES, b = to * KEY_BYTES; j < KEY_BYTES; j++) sortedKeys[b + j] = keys[a + j]!;
-    sorted.offsets[to] = offsets[from]!;
-    sorted.lengths[to] = records.lengths[from]!;
-    sorted.kinds[to] = records.kinds[from]!;
-  });
-  return sorted;
+    for (let b = 0; b < KEY_BYTES; b++) heldKey[b] = keys[start * KEY_BYTES + b]!;
+    const held = { offset: offsets[start]!, length: lengths[start]!, kind: kinds[start]! };
+    for (let to = start; ; ) {
+      const from = order[to]!;
+      order[to] = to;
+      if (from === start) {
+        for (let b = 0; b < KEY_BYTES; b++) keys[to * KEY_BYTES + b] = heldKey[b]!;
+        offsets[to] = held.offset;
+        lengths[to] = held.length;
+        kinds[to] = held.kind;
+        break;
+      }
+      for (let b = 0; b < KEY_BYTES; b++) keys[to * KEY_BYTES + b] = keys[from * KEY_BYTES + b]!;
+      offsets[to] = offsets[from]!;
+      lengths[to] = lengths[from]!;
+      kinds[to] = kinds[from]!;
+      to = from;
+    }
+  }
+  return records;
 }
 
 /** How many leading bits of a key the directory of `n` sorted keys is indexed by: ~1 key per entry, at most 2^16 entries. */

@@ -282,23 +282,20 @@ export class ResultIndex {
    * keys: what its saved index holds; undefined when a hash is not 64 lowercase hex digits.
    */
   recordsOf(log: number): KeyedRecords | undefined {
-    const slots: number[] = [];
-    for (let s = 0; s < this.count; s++) if (this.pages[s >>> PAGE_BITS]!.log[s & PAGE_MASK] === log) slots.push(s);
-    const records: KeyedRecords = {
-      keys: Buffer.allocUnsafe(slots.length * KEY_BYTES),
-      offsets: new Float64Array(slots.length),
-      lengths: new Uint32Array(slots.length),
-      kinds: new Uint8Array(slots.length),
-    };
-    for (let i = 0; i < slots.length; i++) {
-      const page = this.pages[slots[i]! >>> PAGE_BITS]!;
-      const j = slots[i]! & PAGE_MASK;
+    let n = 0;
+    for (let s = 0; s < this.count; s++) if (this.pages[s >>> PAGE_BITS]!.log[s & PAGE_MASK] === log) n++;
+    const records: KeyedRecords = { keys: Buffer.allocUnsafe(n * KEY_BYTES), offsets: new Float64Array(n), lengths: new Uint32Array(n), kinds: new Uint8Array(n) };
+    for (let s = 0, i = 0; i < n; s++) {
+      const page = this.pages[s >>> PAGE_BITS]!;
+      const j = s & PAGE_MASK;
+      if (page.log[j] !== log) continue;
       if (page.kind[j]! & OTHER_HASH) return undefined;
       // A byte loop: Buffer#copy costs more than 32 bytes.
       for (let b = 0; b < KEY_BYTES; b++) records.keys[i * KEY_BYTES + b] = page.keys[j * KEY_BYTES + b]!;
       records.offsets[i] = page.offset[j]!;
       records.lengths[i] = page.length[j]!;
       records.kinds[i] = page.kind[j]!;
+      i++;
     }
     return records;
   }
