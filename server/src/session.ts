@@ -16,7 +16,7 @@ import { loadRuntimeLibrary, type ReadableStore, type RuntimeLibrary, type Snaps
 import { runCli } from "./runtime/cli";
 import { resolveNode, resolveRuntime, storeLocation, type RuntimeLocation } from "./runtime/resolve";
 import { locateLoadError, summariseError } from "./features/loadError";
-import { passedBarrierKey } from "./features/barrier";
+import { reloadForBarrier } from "./features/barrier";
 import { WorkerPool, DEFAULT_POOL_OPTIONS, type PoolEvent, type PoolOptions, type WorkerProcess } from "./workers/pool";
 import { isAlive, killGroup } from "./workers/processes";
 import { parentWatchFile } from "./workers/parentWatch";
@@ -54,7 +54,7 @@ export interface JugfileState {
   /** Set by store.watch: poll at the next tick. */
   pollSoon: boolean;
   lastStatusLoad: number;
-  /** The passed barrier (passedBarrierKey) the status was last reloaded for: once per barrier, never a loop. */
+  /** The passed barrier the status was last loaded again for (reloadForBarrier): once per pass, never a loop. */
   barrierReload: string | null;
 }
 
@@ -302,9 +302,9 @@ export class Session {
    */
   private passBarrier(state: JugfileState): void {
     if (!this.trusted || state.loading || this.disposed) return;
-    const key = passedBarrierKey(state.status);
-    if (!key || key === state.barrierReload) return;
+    const { reload, key } = reloadForBarrier(state.status, state.barrierReload);
     state.barrierReload = key;
+    if (!reload) return;
     this.host.log(state.path, "server", "the tasks before the barrier are complete: loading the jugfile again for the tasks after it");
     void this.loadStatus(state);
   }

@@ -8,7 +8,7 @@ import type * as HoverModule from "../../server/src/features/hover";
 import type { TaskSite } from "../../server/src/analysis/types";
 import { serverModule } from "./fixtures";
 
-const { barrierInfo, passedBarrierKey, placeBarrier, barrierLenses } = serverModule<typeof BarrierModule>("features/barrier");
+const { barrierInfo, reloadForBarrier, placeBarrier, barrierLenses } = serverModule<typeof BarrierModule>("features/barrier");
 const { siteLenses } = serverModule<typeof LensesModule>("features/lenses");
 const { tasksHover } = serverModule<typeof HoverModule>("features/hover");
 type LensContext = LensesModule.LensContext;
@@ -48,13 +48,19 @@ test("the barrier of a status document: position (0-based), distinct tasks befor
   assert.deepEqual(barrierInfo(doc(tasks)), { uri: URI, line: 13, character: 11, tasksBefore: 3, pending: 2, failed: 1 });
 });
 
-test("the status is loaded again once per passed barrier (all tasks before it complete), never in a loop", () => {
-  assert.equal(passedBarrierKey(doc([task("a", "running", 12)])), null, "still blocking");
-  assert.equal(passedBarrierKey(doc([task("a", "complete", 12)], null)), null, "no barrier");
-  const key = passedBarrierKey(doc([task("a", "complete", 12)]));
-  assert.ok(key);
-  assert.equal(passedBarrierKey(doc([task("a", "complete", 12)])), key, "the same status gives the same key");
-  assert.notEqual(passedBarrierKey(doc([task("a", "complete", 12), task("b", "complete", 20)], { file: JUGFILE, line: 22, column: 7 })), key);
+test("the status is loaded again once per pass of a barrier (all tasks before it complete), never in a loop", () => {
+  assert.deepEqual(reloadForBarrier(doc([task("a", "running", 12)]), null), { reload: false, key: null }, "still blocking");
+  assert.deepEqual(reloadForBarrier(doc([task("a", "complete", 12)], null), null), { reload: false, key: null }, "no barrier");
+  const passed = reloadForBarrier(doc([task("a", "complete", 12)]), null);
+  assert.equal(passed.reload, true);
+  assert.ok(passed.key);
+  assert.deepEqual(reloadForBarrier(doc([task("a", "complete", 12)]), passed.key), { reload: false, key: passed.key }, "the runtime still stops there: no second load");
+  const next = reloadForBarrier(doc([task("a", "complete", 12), task("b", "complete", 20)], { file: JUGFILE, line: 22, column: 7 }), passed.key);
+  assert.equal(next.reload, true, "the next barrier, passed too");
+  // Invalidated: the barrier blocks again (the key is forgotten), and its next pass loads again.
+  const blocking = reloadForBarrier(doc([task("a", "ready", 12)]), passed.key);
+  assert.deepEqual(blocking, { reload: false, key: null });
+  assert.equal(reloadForBarrier(doc([task("a", "complete", 12)]), blocking.key).reload, true);
 });
 
 test("placed in the buffer through the line mapping; a barrier in an imported module is named by file", () => {

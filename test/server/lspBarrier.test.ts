@@ -15,7 +15,7 @@ const REAL_CLI = require.resolve("jug/package.json").replace(/package\.json$/, "
 /** test/dist/server -> test/runtime/fixtures/barrier (used by test/runtime/cli-barrier.test.ts too). */
 const BARRIER_FIXTURE = path.resolve(__dirname, "../../runtime/fixtures/barrier/jugfile.ts");
 
-test("stopped at a barrier: lenses name it and what waits behind it; a run gets past it and the later tasks appear", { timeout: 120_000 }, async () => {
+test("stopped at a barrier: lenses name it and what waits behind it; a run gets past it and the later tasks appear; invalidated, it stops there again", { timeout: 120_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jug-lsp-barrier-"));
   const jugfile = path.join(dir, "jugfile.ts");
   fs.copyFileSync(BARRIER_FIXTURE, jugfile);
@@ -33,10 +33,9 @@ test("stopped at a barrier: lenses name it and what waits behind it; a run gets 
     ];
     await client.waitFor("lenses of a jugfile stopped at its barrier", async () => JSON.stringify(await titles()) === JSON.stringify(blocked), 60_000);
 
-    const live = (): BarrierInfo | null | undefined => {
-      const all = client.notifications.filter((n) => n.method === "jug/statusChanged").map((n) => n.params as StatusChangedParams);
-      return all[all.length - 1]?.barrier;
-    };
+    const lastStatus = (): StatusChangedParams | undefined =>
+      client.notifications.filter((n) => n.method === "jug/statusChanged").map((n) => n.params as StatusChangedParams).pop();
+    const live = (): BarrierInfo | null | undefined => lastStatus()?.barrier;
     await client.waitFor("jug/statusChanged names the barrier", () => live()?.pending === 1);
     assert.deepEqual(live(), { uri, line: 13, character: 11, tasksBefore: 1, pending: 1, failed: 0 });
     const graph = (await client.connection.sendRequest("jug/graph", { uri })) as { jugfiles: JugfileGraph[] };
@@ -55,6 +54,18 @@ test("stopped at a barrier: lenses name it and what waits behind it; a run gets 
       90_000,
     );
     await client.waitFor("jug/statusChanged without a barrier", () => live() === null);
+
+    // Invalidating the task before the barrier makes the jugfile stop there again; the next run passes it again.
+    const count = (await client.lenses(uri)).find((l) => l.title === "▶ Run again")!.arguments[0] as { hash: string };
+    await client.waitFor("the worker finished", () => lastStatus()?.workers === 0);
+    await client.connection.sendRequest("jug/invalidate", { uri, hash: count.hash });
+    await client.waitFor("stopped at the barrier again", async () => JSON.stringify(await titles()) === JSON.stringify(blocked), 30_000);
+    assert.equal(((await client.connection.sendRequest("jug/run", { uri })) as { started: boolean }).started, true);
+    await client.waitFor(
+      "past the barrier again",
+      async () => JSON.stringify((await titles()).map((t) => t.replace(/✓ done .*/, "✓ done"))) === JSON.stringify(passed),
+      90_000,
+    );
   } finally {
     await client.shutdown();
   }

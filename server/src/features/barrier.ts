@@ -27,14 +27,17 @@ export function barrierInfo(doc: StatusDocument | null): BarrierInfo | null {
 }
 
 /**
- * Every task before the barrier is complete, so the next load goes past it: the status must be
- * loaded again to learn the tasks after it. Returns a key for the status that showed it (load
- * once per key, so a runtime that still stops there cannot cause a loop), else null.
+ * Whether to load the status again: every task before the barrier is complete, so the next load
+ * goes past it and lists the tasks after it. `key` names the passed barrier (null while it blocks
+ * or without one); keep it and pass it back as `lastKey`: the status is loaded once per pass, so a
+ * runtime that still stops there cannot cause a loop, and a barrier that blocks again (results
+ * invalidated) is passed again later.
  */
-export function passedBarrierKey(doc: StatusDocument | null): string | null {
+export function reloadForBarrier(doc: StatusDocument | null, lastKey: string | null): { reload: boolean; key: string | null } {
   const info = barrierInfo(doc);
-  if (!info || info.pending > 0) return null;
-  return `${info.uri}:${info.line}:${info.character}:${doc!.tasks.length}`;
+  if (!info || info.pending > 0) return { reload: false, key: null };
+  const key = `${info.uri}:${info.line}:${info.character}:${doc!.tasks.length}`;
+  return { reload: key !== lastKey, key };
 }
 
 /** The barrier as seen from one open document. */
