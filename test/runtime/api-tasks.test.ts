@@ -136,3 +136,17 @@ test("a task created twice shares its id and hash; the registry lists each hash 
   }, 5, 6).args, [5, 6]);
   assert.equal(currentRegistry(), registry);
 });
+
+test("many dependencies in containers: each hash once, in order of first appearance, repeats and re-creations dropped", () => {
+  resetRegistry();
+  const leaf = TaskGenerator(function leaf(i: number) {
+    return i;
+  });
+  const total = TaskGenerator(function total(groups: { xs: number[]; again: number[] }) {
+    return groups.xs.length + groups.again.length;
+  });
+  const xs = Array.from({ length: 40 }, (_, i) => leaf(i));
+  const again = [...Array.from({ length: 40 }, (_, i) => leaf(39 - i)), xs[3]!, xs[3]!];
+  assert.deepEqual(total({ xs, again }).deps, xs);
+  assert.deepEqual(total({ xs: xs.slice(0, 3), again: [xs[1]!, leaf(2), leaf(7)] }).deps, [xs[0], xs[1], xs[2], xs[7]]);
+});
