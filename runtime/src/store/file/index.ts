@@ -645,7 +645,8 @@ export class FileStore implements Store {
       if (!this.openLogs.has(log.path) && this.openLogs.size >= MAX_OPEN_LOGS && fs.statSync(log.path).size <= log.parsed) {
         got = 0; // not worth a descriptor (one of very many logs): it did not grow
       } else got = this.readLog(log, this.tailBuffer, log.parsed);
-    } catch {
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
       log.final = true; // removed
       return false;
     }
