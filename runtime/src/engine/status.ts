@@ -5,7 +5,6 @@
 import { TASK_STATES, type StatusDocument, type TaskState, type TaskStatus } from "../protocol/status";
 import type { Task } from "../api/task";
 import type { StoreSnapshot } from "../store/types";
-import { DIGEST_BYTES } from "../hash/digest-table";
 import { ResultsView } from "../store/results-view";
 
 /**
@@ -111,7 +110,10 @@ export function stateCounts(
 /** snapshot.results.has(task.hash), by the digest's bytes when the store can (no hash string made). */
 export function hasStoredResult(snapshot: StoreSnapshot, task: Task<unknown>): boolean {
   const results = snapshot.results;
-  if (results instanceof ResultsView) return results.hasDigest(task.registry.digests.bytes, task.id * DIGEST_BYTES);
+  if (results instanceof ResultsView) {
+    const digests = task.registry.digests;
+    return results.hasDigest(digests.pageOf(task.id), digests.offsetOf(task.id));
+  }
   return results.has(task.hash);
 }
 

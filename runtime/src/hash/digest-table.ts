@@ -18,27 +18,27 @@ for (let b = 0; b < 256; b++) {
   HEX_CODES[2 * b + 1] = text.charCodeAt(1);
 }
 
+/** Digests per page: pages never move or grow, so a table of 100,000 digests is built without copies. */
+const PAGE_SHIFT = 12;
+const PAGE_IDS = 1 << PAGE_SHIFT;
+
 export class DigestTable {
-  /** Digest of id i at [32i, 32i + 32); the slot after the last id is scratch (see scratchAt). */
-  private digests: Uint8Array;
+  /** The digest of id i is in pages[i >> PAGE_SHIFT] at (i % PAGE_IDS) * 32. */
+  private readonly pages: Uint8Array[] = [];
   private count = 0;
   /** Ids, EMPTY for a free bucket; at most half full. */
   private buckets: Int32Array;
   /** The first 4 bytes of each bucket's digest, as an int32 (a small integer to V8, never a boxed number): probes compare these before the rest. */
   private prefixes: Int32Array;
+  /** findHex parses into this. */
+  private readonly scratch = new Uint8Array(BYTES);
 
-  /** `expected`: how many digests to make room for at first (growing re-places every entry). */
+  /** `expected`: how many digests to make room for in the lookup at first (growing it re-places every entry). */
   constructor(expected = 16) {
     let buckets = 32;
     while (buckets < 2 * expected) buckets *= 2;
     this.buckets = new Int32Array(buckets).fill(EMPTY);
     this.prefixes = new Int32Array(buckets);
-    this.digests = new Uint8Array(BYTES * (expected + 1));
-  }
-
-  /** The digest of id i is `bytes[32i, 32i + 32)` (a new array after the table grows: read it again after intern). */
-  get bytes(): Uint8Array {
-    return this.digests;
   }
 
   /** How many distinct digests there are (the next id). */
@@ -46,26 +46,25 @@ export class DigestTable {
     return this.count;
   }
 
-  /** Where the slot after the last id starts, with room for it (growing `digests`). */
-  private scratchAt(): number {
-    const at = this.count * BYTES;
-    if (at + BYTES > this.digests.length) {
-      const grown = new Uint8Array(this.digests.length * 2);
-      grown.set(this.digests);
-      this.digests = grown;
-    }
-    return at;
+  /** The array holding id's digest, at offsetOf(id). */
+  pageOf(id: number): Uint8Array {
+    return this.pages[id >> PAGE_SHIFT]!;
+  }
+
+  offsetOf(id: number): number {
+    return (id & (PAGE_IDS - 1)) * BYTES;
   }
 
   /** The id of the digest `bytes[from, from + 32)`: an earlier id with the same bytes, else a new one (= size before). */
   intern(bytes: Uint8Array, from: number): number {
     const found = this.find(bytes, from);
     if (found >= 0) return found;
-    const at = this.scratchAt();
-    const digests = this.digests;
-    for (let i = 0; i < BYTES; i++) digests[at + i] = bytes[from + i]!;
-    if (2 * (this.count + 1) > this.buckets.length) this.grow();
-    this.place(prefixAt(this.digests, at), this.count);
+    const id = this.count;
+    const page = this.pages[id >> PAGE_SHIFT] ?? (this.pages[id >> PAGE_SHIFT] = new Uint8Array(PAGE_IDS * BYTES));
+    const at = this.offsetOf(id);
+    for (let i = 0; i < BYTES; i++) page[at + i] = bytes[from + i]!;
+    if (2 * (id + 1) > this.buckets.length) this.grow();
+    this.place(prefixAt(bytes, from), id);
     return this.count++;
   }
 
@@ -82,29 +81,27 @@ export class DigestTable {
 
   /** The id of the digest whose lowercase hex is `hex`, or -1 (also for text that is not 64 hex digits). */
   findHex(hex: string): number {
-    const at = this.scratchAt();
-    if (!parseHexInto(hex, this.digests, at)) return -1;
-    return this.find(this.digests, at);
+    return parseHexInto(hex, this.scratch, 0) ? this.find(this.scratch, 0) : -1;
   }
 
   /** The digest of `id` as 64 lowercase hex digits. */
   hexOf(id: number): string {
-    return String.fromCharCode.apply(null, hexCodes(this.digests, id * BYTES) as unknown as number[]);
+    return String.fromCharCode.apply(null, hexCodes(this.pageOf(id), this.offsetOf(id)) as unknown as number[]);
   }
 
   /** Writes the 64 hex digit codes of `id`'s digest into `out` at `pos`. */
   writeHex(id: number, out: Uint8Array, pos: number): void {
-    const digests = this.digests;
-    for (let i = 0, at = id * BYTES; i < BYTES; i++, at++) {
-      const b = digests[at]!;
+    const page = this.pageOf(id);
+    for (let i = 0, at = this.offsetOf(id); i < BYTES; i++, at++) {
+      const b = page[at]!;
       out[pos++] = HEX_CODES[2 * b]!;
       out[pos++] = HEX_CODES[2 * b + 1]!;
     }
   }
 
   private sameRest(id: number, bytes: Uint8Array, at: number): boolean {
-    const digests = this.digests;
-    for (let i = 4, mine = id * BYTES + 4; i < BYTES; i++, mine++) if (digests[mine] !== bytes[at + i]) return false;
+    const page = this.pageOf(id);
+    for (let i = 4, mine = this.offsetOf(id) + 4; i < BYTES; i++, mine++) if (page[mine] !== bytes[at + i]) return false;
     return true;
   }
 
