@@ -64,7 +64,8 @@ async function status(dir: string, env: NodeJS.ProcessEnv): Promise<StatusDocume
 test("the second load (from the kept output) gives the same tasks, call sites and results", async () => {
   const { dir, env } = project();
   const first = await status(dir, env);
-  assert.equal(fs.readdirSync(env["JUG_TRANSPILED_CACHE"]!).length, 4, "one entry per transformed module");
+  const transpiled = fs.readdirSync(env["JUG_TRANSPILED_CACHE"]!).filter((name) => name.endsWith(".js"));
+  assert.equal(transpiled.length, 4, "one entry per transformed module");
   const second = await status(dir, env);
   assert.deepEqual(second, first);
   const sites = new Map(first.tasks.map((t) => [t.name, t.site]));

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SourceMap } from "node:module";
 import { JugfileModules } from "./modules";
-import { defaultCacheDir, TranspiledCache } from "./transpiled-cache";
+import { CacheDir, defaultCacheDir, TranspiledCache } from "./transpiled-cache";
 import { formatSite, mapCallSites, parseFrame, resetCallSites, setCallSiteCapture, SiteMessageError, type PositionMapper } from "../api/callsite";
 import { BarrierError, resetBarriers, unawaitedBarrier } from "../api/barrier";
 import { resetHooks } from "../api/hooks";
@@ -112,7 +112,7 @@ export async function loadJugfile(file: string, userArgs: readonly string[] = []
 function transpiledCache(): TranspiledCache {
   const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string; dependencies?: Record<string, string> };
   const salt = `jug ${manifest.version} jiti ${manifest.dependencies?.["jiti"] ?? "bundled"}`;
-  return new TranspiledCache(process.env["JUG_TRANSPILED_CACHE"] || defaultCacheDir(), salt);
+  return new TranspiledCache(new CacheDir(defaultCacheDir()), salt);
 }
 
 /** The modules of the last load, and source mappers per file it ran (built on first use). */

@@ -12,58 +12,83 @@ import * as path from "node:path";
 /** Raised when what an entry holds, or how it is evaluated, changes. */
 const FORMAT = "jug-transpiled-1";
 
-/** Where entries live by default: one directory per user under the system's temporary directory. */
+/** Where entries live by default (JUG_TRANSPILED_CACHE overrides): one directory per user under the system's temporary directory. */
 export function defaultCacheDir(): string {
+  const chosen = process.env["JUG_TRANSPILED_CACHE"];
+  if (chosen) return chosen;
   const uid = process.getuid?.();
   return path.join(os.tmpdir(), uid === undefined ? "jug-transpiled" : `jug-transpiled-${uid}`);
 }
 
-export class TranspiledCache {
+/** A directory of cache entries owned by this user alone; every operation is best effort. */
+export class CacheDir {
   /** null until checked; false when the directory is not ours alone (another user could plant code in it). */
   private trusted: boolean | null = null;
 
-  constructor(
-    readonly dir: string,
-    /** Whatever else the output depends on (the runtime's and jiti's versions). */
-    private readonly salt: string,
-  ) {}
+  constructor(readonly dir: string) {}
 
-  /** The code kept for `file` with exactly this `source`, or null. */
-  get(file: string, source: string): string | null {
+  /** The entry's bytes, or null. */
+  read(name: string): Buffer | null {
     if (!this.isTrusted()) return null;
     try {
-      return fs.readFileSync(this.entryPath(file, source), "utf8");
+      return fs.readFileSync(path.join(this.dir, name));
     } catch {
       return null;
     }
   }
 
-  /** Keeps `code` for `file` with `source`. Best effort: a cache that cannot be written only costs time. */
-  set(file: string, source: string, code: string): void {
-    const entry = this.entryPath(file, source);
+  /** Keeps `data` as entry `name`. A cache that cannot be written only costs time. */
+  write(name: string, data: string | Uint8Array): void {
+    const entry = path.join(this.dir, name);
     const temporary = `${entry}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       if (!this.isTrusted()) return;
       // Written whole, then renamed: a concurrent reader (another worker) sees no entry or all of it.
-      fs.writeFileSync(temporary, code, { mode: 0o600 });
+      fs.writeFileSync(temporary, data, { mode: 0o600 });
       fs.renameSync(temporary, entry);
     } catch {
       fs.rmSync(temporary, { force: true });
     }
   }
 
-  private entryPath(file: string, source: string): string {
-    const key = createHash("sha256").update(`${FORMAT}\0${this.salt}\0${file}\0`).update(source).digest("hex");
-    return path.join(this.dir, `${key}.js`);
+  /** Removes the entries whose names start with `prefix`, except `keep`. */
+  prune(prefix: string, keep: string): void {
+    try {
+      for (const name of fs.readdirSync(this.dir)) if (name.startsWith(prefix) && name !== keep) fs.rmSync(path.join(this.dir, name), { force: true });
+    } catch {
+      // best effort
+    }
   }
 
   private isTrusted(): boolean {
     if (this.trusted !== null) return this.trusted;
     const stat = fs.statSync(this.dir, { throwIfNoEntry: false });
-    if (!stat) return false; // not created yet: nothing to read (set() creates it, then checks again)
+    if (!stat) return false; // not created yet: nothing to read (write() creates it, then checks again)
     const uid = process.getuid?.();
     this.trusted = stat.isDirectory() && (uid === undefined || (stat.uid === uid && (stat.mode & 0o022) === 0));
     return this.trusted;
+  }
+}
+
+export class TranspiledCache {
+  constructor(
+    private readonly entries: CacheDir,
+    /** Whatever else the output depends on (the runtime's and jiti's versions). */
+    private readonly salt: string,
+  ) {}
+
+  /** The code kept for `file` with exactly this `source`, or null. */
+  get(file: string, source: string): string | null {
+    return this.entries.read(this.entryName(file, source))?.toString("utf8") ?? null;
+  }
+
+  /** Keeps `code` for `file` with `source`. */
+  set(file: string, source: string, code: string): void {
+    this.entries.write(this.entryName(file, source), code);
+  }
+
+  private entryName(file: string, source: string): string {
+    return `${createHash("sha256").update(`${FORMAT}\0${this.salt}\0${file}\0`).update(source).digest("hex")}.js`;
   }
 }
