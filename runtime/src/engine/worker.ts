@@ -96,6 +96,7 @@ export function workerId(): string {
 const COMPLETE = 1; // its result is stored (found at the start, or during the run)
 const FINISHED = 2; // this worker is done with it (complete or blocked): its dependencies have one consumer less
 const BLOCKED = 4; // failed, or a task it needs failed
+const HELD = 8; // its result is in `results` (undefined is a result too)
 
 export class Worker {
   private phase: "idle" | "running" | "writing" = "idle";
@@ -113,8 +114,11 @@ export class Worker {
   private flags: Uint8Array = new Uint8Array(0);
   /** Tasks of this worker's list that still need a result, per dependency id. */
   private consumers: Int32Array = new Int32Array(0);
-  /** Results this worker holds because a task it has not finished yet needs them, by id. */
-  private readonly cache = new Map<number, unknown>();
+  /**
+   * Results this worker holds (flag HELD) because a task it has not finished yet needs them, by id:
+   * an array, not a Map (a task reading 100,000 results grew two Maps to 7 MB each).
+   */
+  private results: unknown[] = [];
   private rebuild = false;
   private executed = 0;
 
@@ -125,6 +129,7 @@ export class Worker {
     const snapshot = this.options.snapshot ?? (await store.snapshot());
     this.flags = new Uint8Array(this.options.idCount);
     this.consumers = new Int32Array(this.flags.length);
+    this.results = new Array<unknown>(this.flags.length);
     for (const t of this.options.tasks) if (hasStoredResult(snapshot, t)) this.flags[t.id] = COMPLETE;
     let tasks = this.pendingTasks();
     for (const t of tasks) for (const d of t.deps) this.consumers[d.id]!++;
@@ -350,7 +355,7 @@ export class Worker {
     } finally {
       this.phase = "idle";
     }
-    if (this.consumers[t.id]! > 0) this.cache.set(t.id, value);
+    if (this.consumers[t.id]! > 0) this.hold(t.id, value);
     this.executed++;
     this.options.onEvent?.({ outcome: "executed", hash, name: t.name, seconds });
     if (hooks["execute.task-executed"]) runHooks("execute.task-executed", this.options.log, t, value);
@@ -362,30 +367,42 @@ export class Worker {
     const { store, log } = this.options;
     const deps = t.deps;
     if (deps.length === 0 && !t.unwrapArgs) return t.args as unknown[];
-    const values = new Map<number, unknown>();
-    for (const d of deps) {
-      if (this.cache.has(d.id)) {
-        values.set(d.id, this.cache.get(d.id));
-        continue;
+    // Results read here only for this task are let go once its arguments are built.
+    const readForThis: number[] = [];
+    try {
+      for (const d of deps) {
+        if (this.flags[d.id]! & HELD) continue;
+        let v: unknown;
+        try {
+          v = decodeResult(await store.read(d.hash));
+        } catch (e) {
+          if (e instanceof MissingResultError) {
+            // Removed meanwhile (e.g. `jug invalidate`): compute it again.
+          } else if (e instanceof CorruptResultError || e instanceof UnreadableResultError) {
+            log(`jug: the stored result of task ${describeTask(d)} is corrupt: ${e.message}. Removing it; it is computed again.`);
+            await store.remove([d.hash]);
+          } else throw e;
+          this.flags[d.id]! &= ~(COMPLETE | FINISHED);
+          this.rebuild = true;
+          return null;
+        }
+        this.hold(d.id, v);
+        if (this.consumers[d.id]! <= 1) readForThis.push(d.id);
       }
-      let v: unknown;
-      try {
-        v = decodeResult(await store.read(d.hash));
-      } catch (e) {
-        if (e instanceof MissingResultError) {
-          // Removed meanwhile (e.g. `jug invalidate`): compute it again.
-        } else if (e instanceof CorruptResultError || e instanceof UnreadableResultError) {
-          log(`jug: the stored result of task ${describeTask(d)} is corrupt: ${e.message}. Removing it; it is computed again.`);
-          await store.remove([d.hash]);
-        } else throw e;
-        this.flags[d.id]! &= ~(COMPLETE | FINISHED);
-        this.rebuild = true;
-        return null;
-      }
-      values.set(d.id, v);
-      if (this.consumers[d.id]! > 1) this.cache.set(d.id, v);
+      return resolveValue(t.args, (task) => this.results[task.id]) as unknown[];
+    } finally {
+      for (const id of readForThis) this.letGo(id);
     }
-    return resolveValue(t.args, (task) => values.get(task.id)) as unknown[];
+  }
+
+  private hold(id: number, value: unknown): void {
+    this.results[id] = value;
+    this.flags[id]! |= HELD;
+  }
+
+  private letGo(id: number): void {
+    this.results[id] = undefined;
+    this.flags[id]! &= ~HELD;
   }
 
   private async recordFailure(t: Task<unknown>, error: unknown, seconds: number): Promise<void> {
@@ -408,7 +425,7 @@ export class Worker {
   /** Finished (complete or blocked): its dependencies have one consumer less here. */
   private finish(t: Task<unknown>): void {
     this.flags[t.id]! |= FINISHED;
-    for (const d of t.deps) if (--this.consumers[d.id]! <= 0) this.cache.delete(d.id);
+    for (const d of t.deps) if (--this.consumers[d.id]! <= 0 && this.flags[d.id]! & HELD) this.letGo(d.id);
   }
 
   /**
