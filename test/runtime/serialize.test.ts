@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import * as v8 from "node:v8";
 import { UnreadableResultError, UnserializableResultError, decodeResult, encodeResult, previewOf } from "jug/serialize";
 
 const roundTrip = (x: unknown) => decodeResult(encodeResult(x, "jugfile.t"));
@@ -22,6 +23,17 @@ test("structured-clone values round-trip exactly", () => {
   const back = roundTrip(cyclic) as typeof cyclic;
   assert.equal(back.self, back, "cycles survive");
   assert.equal(back.shared, back.again, "shared references survive");
+});
+
+test("numbers, booleans, null and undefined (encoded without a v8 serializer) are what v8 reads back; small integers byte for byte what v8 writes", () => {
+  const values: unknown[] = [0, -0, 1, -1, 63, 64, -64, -65, 127, 128, 300, 2 ** 30, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 53), 1.5, NaN, Infinity, -Infinity, Number.MIN_VALUE, true, false, null, undefined];
+  for (let i = 0; i < 2000; i++) values.push((Math.random() * 2 ** 32) | 0, Math.random() * 1e6);
+  for (const x of values) {
+    const bytes = Buffer.from(encodeResult(x, "t"));
+    assert.ok(Object.is(decodeResult(bytes), x), `${String(x)} round-trips`);
+    assert.ok(Object.is(v8.deserialize(bytes.subarray(2)), x), `${String(x)} is what v8 reads`);
+    if (typeof x === "number" && (x | 0) === x && !Object.is(x, -0)) assert.deepEqual(bytes.subarray(2), v8.serialize(x), `${x} as v8 writes it`);
+  }
 });
 
 test("typed arrays come back with their type and an exactly-sized buffer of their own", () => {
