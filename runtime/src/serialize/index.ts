@@ -77,6 +77,41 @@ function encodePrimitive(value: unknown): Uint8Array | null {
   return out;
 }
 
+const NOT_PRIMITIVE = Symbol("not a primitive");
+
+/**
+ * The value of an encoded result that is one number, boolean, null or undefined (as
+ * encodePrimitive or v8 writes them), read without a deserializer; NOT_PRIMITIVE otherwise.
+ */
+function decodePrimitive(buffer: Buffer): unknown {
+  // MAGIC, format, then v8's 0xff and its version (a one-byte varint), then the value's tag.
+  if (buffer.length < 5 || buffer[2] !== 0xff || buffer[3]! >= 0x80) return NOT_PRIMITIVE;
+  const tag = buffer[4];
+  const end = buffer.length;
+  if (end === 5) {
+    if (tag === V8_TRUE) return true;
+    if (tag === V8_FALSE) return false;
+    if (tag === V8_NULL) return null;
+    if (tag === V8_UNDEFINED) return undefined;
+    return NOT_PRIMITIVE;
+  }
+  if (tag === V8_DOUBLE && end === 13) {
+    for (let i = 0; i < 8; i++) doubleBytes[i] = buffer[5 + i]!;
+    return doubleScratch[0];
+  }
+  if (tag === V8_INT32 && end <= 10) {
+    let zigzag = 0;
+    for (let i = 5, scale = 1; i < end; i++, scale *= 128) {
+      const byte = buffer[i]!;
+      if ((byte & 0x80) === 0 ? i !== end - 1 : i === end - 1) return NOT_PRIMITIVE; // the varint must end exactly at the end
+      zigzag += (byte & 0x7f) * scale;
+    }
+    // Undo the zigzag: even -> n / 2, odd -> -(n + 1) / 2.
+    return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+  }
+  return NOT_PRIMITIVE;
+}
+
 /** Encodes a task's result. Throws UnserializableResultError naming `taskLabel` and the offending path. */
 export function encodeResult(value: unknown, taskLabel: string): Uint8Array {
   const primitive = encodePrimitive(value);
@@ -101,6 +136,8 @@ export function decodeResult(bytes: Uint8Array): unknown {
   if (buffer[1] !== RESULT_FORMAT_VERSION) {
     throw new UnreadableResultError(`result format ${buffer[1]} is not supported (this jug reads format ${RESULT_FORMAT_VERSION})`);
   }
+  const primitive = decodePrimitive(buffer);
+  if (primitive !== NOT_PRIMITIVE) return primitive;
   const deserializer = new ExactDeserializer(buffer);
   deserializer.readRawBytes(2);
   try {
