@@ -38,7 +38,7 @@ export interface InitializationOptions {
   /** Workspace trust. Default false: static lenses and read-only store status only;
    *  nothing is ever spawned until jug/trustChanged {trusted: true}. */
   trusted?: boolean;
-  /** Store override passed as `--jugdir` (directory, relative to the jugfile's folder, or redis:// URL). */
+  /** Store override, given to the runtime as JUG_JUGDIR (its --jugdir): a directory, relative to the jugfile's folder, or a redis:// URL. */
   storeDir?: string;
   /** Extra environment for workers and CLI calls. */
   env?: Record<string, string>;

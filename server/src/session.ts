@@ -159,14 +159,15 @@ export class Session {
 
   private processEnv(extra: Record<string, string> = {}): { node: string; env: NodeJS.ProcessEnv } {
     const node = resolveNode(this.options.init.nodePath, process.env, process.execPath);
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.init.env, ...node.env, ...extra };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.init.env, ...node.env, ...this.storeEnv(), ...extra };
     // Our own Electron flag must not leak into a real node (harmless), but must stay for the fallback.
     if (!node.env["ELECTRON_RUN_AS_NODE"]) delete env["ELECTRON_RUN_AS_NODE"];
     return { node: node.command, env };
   }
 
-  private storeArgs(): string[] {
-    return this.options.init.storeDir ? ["--jugdir", this.options.init.storeDir] : [];
+  /** The store override, by environment (the CLI's JUG_JUGDIR), not argument: a Redis URL's password would show in `ps`. */
+  private storeEnv(): Record<string, string> {
+    return this.options.init.storeDir ? { JUG_JUGDIR: this.options.init.storeDir } : {};
   }
 
   /** The file changed on disk (saved): reload the runtime's view. */
@@ -210,7 +211,7 @@ export class Session {
       state.lastStatusLoad = Date.now();
       return runCli({
         node,
-        args: [runtime.cli, "status", state.path, "--json", ...this.storeArgs()],
+        args: [runtime.cli, "status", state.path, "--json"],
         cwd: path.dirname(state.path),
         env,
         timeoutMs,
@@ -391,7 +392,7 @@ export class Session {
     const { node, env } = this.processEnv({ JUG_SERVER_PID: String(process.pid), JUG_WORKER_ID: String(id) });
     const preload = parentWatchFile();
     if (!preload) this.host.log(state.path, "server", "cannot write the worker guard to the temp directory: workers will not notice if the server is killed");
-    const args = [...(preload ? ["-r", preload] : []), runtime.cli, "execute", state.path, "--keep-going", ...this.storeArgs(), ...extraArgs];
+    const args = [...(preload ? ["-r", preload] : []), runtime.cli, "execute", state.path, "--keep-going", ...extraArgs];
     this.host.log(state.path, "server", `starting worker ${id}: ${node} ${args.join(" ")}`);
     const child = spawn(node, args, {
       cwd: path.dirname(state.path),
@@ -446,7 +447,7 @@ export class Session {
     if (hash) pattern = `hash:${hash}`;
     if (!pattern) throw new RequestFailure(ErrorCodes.InvalidParams, "jug/invalidate needs a hash or a target");
     const before = state.status?.counts.complete ?? 0;
-    await this.cli(state, runtime, ["invalidate", state.path, "--target", pattern, ...this.storeArgs()]);
+    await this.cli(state, runtime, ["invalidate", state.path, "--target", pattern]);
     await this.loadStatus(state);
     return Math.max(0, before - (state.status?.counts.complete ?? 0));
   }
@@ -454,7 +455,7 @@ export class Session {
   async cleanup(state: JugfileState, locksOnly: boolean, failedOnly: boolean): Promise<string> {
     const runtime = this.requireRuntime(state);
     const flags = [...(locksOnly ? ["--locks-only"] : []), ...(failedOnly ? ["--failed-only"] : [])];
-    const out = await this.cli(state, runtime, ["cleanup", state.path, ...flags, ...this.storeArgs()]);
+    const out = await this.cli(state, runtime, ["cleanup", state.path, ...flags]);
     state.pollSoon = true;
     return out.trim() || "cleanup done";
   }

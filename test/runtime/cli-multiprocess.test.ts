@@ -165,3 +165,31 @@ function hasLock(project: string): boolean {
   const locks = path.join(project, "jugfile.jugdata", "locks");
   return fs.existsSync(locks) && fs.readdirSync(locks).some((f) => f.endsWith(".lock"));
 }
+
+test("execute -j 2 hands its workers the store by environment (JUG_JUGDIR): no command line shows it, which matters for a Redis URL with a password", async () => {
+  const project = fixtureProject("blocking");
+  const store = path.join(project, "store-with-secret-name");
+  const run = spawnJug(["execute", "-j", "2", "--jugdir", store], project, { JUGTEST_BLOCK_MS: "1500" });
+  const done = finished(run);
+  // The worker processes: ours whose command line has the jugfile and --child.
+  const children = await waitFor("two worker processes", () => {
+    const found = fs.readdirSync("/proc").filter((pid) => /^\d+$/.test(pid)).flatMap((pid) => {
+      try {
+        const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        return args.includes("--child") && args.some((a) => a.startsWith(project)) ? [{ pid, args }] : [];
+      } catch {
+        return []; // ended meanwhile
+      }
+    });
+    return found.length === 2 ? found : undefined;
+  });
+  for (const { pid, args } of children) {
+    assert.ok(!args.some((a) => a.includes("secret")), `worker ${pid}'s command line shows the store: ${args.join(" ")}`);
+    const env = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    assert.ok(env.includes(`JUG_JUGDIR=${store}`), `worker ${pid} gets the store from its environment`);
+  }
+  assert.equal((await done).code, 0);
+  // The CLI reads JUG_JUGDIR as --jugdir: status finds the results there.
+  const status = await jug(["status", "--short"], project, { JUG_JUGDIR: store });
+  assert.match(status.stdout, /All tasks complete \(2 tasks\)/);
+});

@@ -205,8 +205,6 @@ async function superviseChildren(ctx: JugContext, options: ExecuteOptions, userA
   const argsOf = (k: number): string[] => [
     "execute",
     ctx.jugfile,
-    "--jugdir",
-    storeLocation(ctx.jugfile, options),
     ...(options.target ? ["--target", options.target] : []),
     ...(options.keepGoing ? ["--keep-going"] : []),
     ...(options.keepFailed ? ["--keep-failed"] : []),
@@ -221,7 +219,9 @@ async function superviseChildren(ctx: JugContext, options: ExecuteOptions, userA
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
   };
   const exits = Array.from({ length: options.jobs }, (_, k) => {
-    const child = fork(BIN, argsOf(k), { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // The store by environment, not argument: a Redis URL may hold a password (see --jugdir in main.ts).
+    const env = { ...process.env, JUG_JUGDIR: storeLocation(ctx.jugfile, options) };
+    const child = fork(BIN, argsOf(k), { stdio: ["ignore", "inherit", "inherit", "ipc"], env });
     children.push(child);
     child.on("message", (m: ChildMessage) => {
       for (const e of EventColumns.events(m)) {

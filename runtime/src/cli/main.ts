@@ -29,7 +29,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(name)
       .description(description)
       .argument("[jugfile]", "the jugfile (default: jugfile.ts, .mts, .js or .mjs in the current directory)")
-      .option("--jugdir <dir>", "store directory (default: <jugfile name>.jugdata beside the jugfile)");
+      // From JUG_JUGDIR when not given: execute -j N hands its workers the store that way, so a Redis
+      // URL's password is not on their command lines (which any user can read with ps).
+      .addOption(new Option("--jugdir <dir>", "store directory or redis:// URL (default: <jugfile name>.jugdata beside the jugfile)").env("JUG_JUGDIR"));
 
   command("execute", "run the tasks (each once, across all workers)")
     .option("-j, --jobs <n>", "number of worker processes", positiveInteger, 1)
