@@ -8,7 +8,8 @@
 /** Local, not the export itself: compiled to CommonJS, every use of an exported const is a property load. */
 const BYTES = 32;
 export const DIGEST_BYTES = BYTES;
-const EMPTY = -1;
+/** A free bucket. Buckets hold id + 1, so a new table is all free without a fill (see the constructor). */
+const EMPTY = 0;
 
 /** Lowercase hex digits of each byte value, two character codes per byte. */
 const HEX_CODES = new Uint8Array(512);
@@ -26,7 +27,7 @@ export class DigestTable {
   /** The digest of id i is in pages[i >> PAGE_SHIFT] at (i % PAGE_IDS) * 32. */
   private readonly pages: Uint8Array[] = [];
   private count = 0;
-  /** Ids, EMPTY for a free bucket; at most half full. */
+  /** Id + 1 per bucket, EMPTY for a free one; at most half full. */
   private buckets: Int32Array;
   /** The first 4 bytes of each bucket's digest, as an int32 (a small integer to V8, never a boxed number): probes compare these before the rest. */
   private prefixes: Int32Array;
@@ -37,7 +38,9 @@ export class DigestTable {
   constructor(expected = 16) {
     let buckets = 32;
     while (buckets < 2 * expected) buckets *= 2;
-    this.buckets = new Int32Array(buckets).fill(EMPTY);
+    // Zeroed memory that the system hands out as it is first touched: a roomy table costs a small
+    // jugfile only the pages it uses.
+    this.buckets = new Int32Array(buckets);
     this.prefixes = new Int32Array(buckets);
   }
 
@@ -73,9 +76,9 @@ export class DigestTable {
     const mask = this.buckets.length - 1;
     const prefix = prefixAt(bytes, at);
     for (let b = prefix & mask; ; b = (b + 1) & mask) {
-      const id = this.buckets[b]!;
-      if (id === EMPTY) return -1;
-      if (this.prefixes[b] === prefix && this.sameRest(id, bytes, at)) return id;
+      const entry = this.buckets[b]!;
+      if (entry === EMPTY) return -1;
+      if (this.prefixes[b] === prefix && this.sameRest(entry - 1, bytes, at)) return entry - 1;
     }
   }
 
@@ -109,15 +112,15 @@ export class DigestTable {
     const mask = this.buckets.length - 1;
     let b = prefix & mask;
     while (this.buckets[b] !== EMPTY) b = (b + 1) & mask;
-    this.buckets[b] = id;
+    this.buckets[b] = id + 1;
     this.prefixes[b] = prefix;
   }
 
   private grow(): void {
     const [buckets, prefixes] = [this.buckets, this.prefixes];
-    this.buckets = new Int32Array(buckets.length * 2).fill(EMPTY);
+    this.buckets = new Int32Array(buckets.length * 2);
     this.prefixes = new Int32Array(buckets.length * 2);
-    for (let b = 0; b < buckets.length; b++) if (buckets[b] !== EMPTY) this.place(prefixes[b]!, buckets[b]!);
+    for (let b = 0; b < buckets.length; b++) if (buckets[b] !== EMPTY) this.place(prefixes[b]!, buckets[b]! - 1);
   }
 }
 
