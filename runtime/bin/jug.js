@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 "use strict";
-// Before anything allocates (see young-generation.ts).
-require("../dist/young-generation.js").keepYoungGenerationSmall();
+// Before anything allocates (see heap-settings.ts).
+require("../dist/heap-settings.js").applyHeapSettings();
 // Thin launcher: the CLI lives in dist/cli/main.js (compiled from runtime/src/cli), also bundled into
 // one file that loads faster (runtime/scripts/bundle-cli.mjs, part of `npm run build`), run with a V8
 // code cache. The bundle is used unless a `tsc -b` ran after it (tsconfig.tsbuildinfo is newer; a

@@ -18,7 +18,7 @@ import type * as ProperLockfile from "proper-lockfile";
 import { ADOPT_AFTER_MS, SLOT_POLL_MS, SlotPage, type KeeperData, type KeeperNotice, type KeeperRequest, type KeeperResponse, type PageMessage } from "./lock-protocol";
 import { createLockEntry, ownerText, readOwner, removeLockEntry } from "./lock-entry";
 import { isDeadLocalOwner } from "../lock-owner";
-import { keepYoungGenerationSmall } from "../../young-generation";
+import { applyHeapSettings } from "../../heap-settings";
 import type { LockOwner } from "../types";
 
 type Callback<T = void> = (err: NodeJS.ErrnoException | null, value?: T) => void;
@@ -202,7 +202,7 @@ function respond(response: KeeperResponse): void {
   parentPort!.postMessage(response);
 }
 
-keepYoungGenerationSmall();
+applyHeapSettings();
 pages.push(new SlotPage((workerData as KeeperData).page));
 
 setInterval(() => {

@@ -12,7 +12,7 @@
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import * as path from "node:path";
 import type { RedisLocation } from "./layout";
-import { keepYoungGenerationSmall } from "../../young-generation";
+import { applyHeapSettings } from "../../heap-settings";
 
 const SLOTS_PER_PAGE = 64;
 /** Bytes per slot: "<key>\n<value>"; the prefix is at most 100 characters and a host name 253, so this suffices. */
@@ -131,7 +131,7 @@ export class LockKeeper {
 }
 
 async function keep(port: NonNullable<typeof parentPort>, { where, staleMs }: KeeperData): Promise<void> {
-  keepYoungGenerationSmall();
+  applyHeapSettings();
   // Loaded here, not at the top: the main thread imports this module for LockKeeper only.
   const { connect } = require("./connection") as typeof import("./connection");
   const pages: Page[] = [];
