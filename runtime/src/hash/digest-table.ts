@@ -1,6 +1,6 @@
 /**
  * The distinct task digests of a jugfile, numbered in order of arrival (a task's id): the 32 bytes
- * of each in one growing Uint8Array, found again by open addressing over typed arrays keyed by
+ * of each in fixed pages, found again by open addressing over typed arrays keyed by
  * their first 4 bytes (digests are uniformly random, so they need no further mixing). No object or
  * string per digest: at 100,000 tasks a Map of hash strings cost 30-150 ms to fill, and each
  * 64-character string 80 bytes that the young generation copied twice.
@@ -89,7 +89,8 @@ export class DigestTable {
 
   /** The digest of `id` as 64 lowercase hex digits. */
   hexOf(id: number): string {
-    return String.fromCharCode.apply(null, hexCodes(this.pageOf(id), this.offsetOf(id)) as unknown as number[]);
+    this.writeHex(id, hexScratch, 0);
+    return String.fromCharCode.apply(null, hexScratch as unknown as number[]);
   }
 
   /** Writes the 64 hex digit codes of `id`'s digest into `out` at `pos`. */
@@ -128,31 +129,22 @@ function prefixAt(bytes: Uint8Array, at: number): number {
   return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
 }
 
+/** hexOf writes the digits here first. */
 const hexScratch = new Uint8Array(2 * BYTES);
 
-function hexCodes(digests: Uint8Array, at: number): Uint8Array {
-  for (let i = 0; i < BYTES; i++) {
-    const b = digests[at + i]!;
-    hexScratch[2 * i] = HEX_CODES[2 * b]!;
-    hexScratch[2 * i + 1] = HEX_CODES[2 * b + 1]!;
-  }
-  return hexScratch;
-}
+/** The byte of each pair of lowercase hex digits, indexed by (first char code << 7) | second; -1 for any other pair. */
+export const HEX_PAIR = new Int16Array(128 * 128).fill(-1);
+for (let b = 0; b < 256; b++) HEX_PAIR[(HEX_CODES[2 * b]! << 7) | HEX_CODES[2 * b + 1]!] = b;
 
 /** Writes the 32 bytes that the 64 lowercase hex digits `hex` spell into `out` at `at`; false when `hex` is not that. */
 export function parseHexInto(hex: string, out: Uint8Array, at: number): boolean {
   if (hex.length !== 2 * BYTES) return false;
   for (let i = 0; i < BYTES; i++) {
-    const hi = hexValue(hex.charCodeAt(2 * i));
-    const lo = hexValue(hex.charCodeAt(2 * i + 1));
-    if ((hi | lo) < 0) return false;
-    out[at + i] = (hi << 4) | lo;
+    const c0 = hex.charCodeAt(2 * i);
+    const c1 = hex.charCodeAt(2 * i + 1);
+    const byte = (c0 | c1) < 128 ? HEX_PAIR[(c0 << 7) | c1]! : -1;
+    if (byte < 0) return false;
+    out[at + i] = byte;
   }
   return true;
-}
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
 }

@@ -14,6 +14,7 @@
  *
  * Only logs whose every result hash is 64 lowercase hex digits (every jug task hash) get an index.
  */
+import { HEX_PAIR } from "../../hash/digest-table";
 import { RECORD_HEADER_BYTES, crc32 } from "./records";
 
 export const LOG_INDEX_MAGIC = 0x4947554a; // "JUGI" read as a little-endian u32
@@ -219,33 +220,7 @@ export function indexCovers(recorded: LogStamp, log: LogStamp, indexMtimeNs: big
   );
 }
 
-/** The byte of each pair of lowercase hex digits, indexed by (first char code << 7) | second; -1 for any other pair. */
-export const HEX_PAIR = new Int16Array(128 * 128).fill(-1);
-for (let hi = 0; hi < 16; hi++) {
-  for (let lo = 0; lo < 16; lo++) HEX_PAIR[(hexDigit(hi) << 7) | hexDigit(lo)] = (hi << 4) | lo;
-}
-
-function hexDigit(v: number): number {
-  return v < 10 ? 48 + v : 87 + v;
-}
-
-/**
- * Writes the key of `hash` into `key` when it is 64 lowercase hex digits; false for any other hash (it has
- * no key: it cannot be in an index).
- */
-export function keyOfHash(hash: string, key: Uint8Array): boolean {
-  if (hash.length !== 2 * KEY_BYTES) return false;
-  for (let j = 0; j < KEY_BYTES; j++) {
-    const c0 = hash.charCodeAt(2 * j);
-    const c1 = hash.charCodeAt(2 * j + 1);
-    const byte = (c0 | c1) < 128 ? HEX_PAIR[(c0 << 7) | c1]! : -1;
-    if (byte < 0) return false;
-    key[j] = byte;
-  }
-  return true;
-}
-
-/** keyOfHash of a hash given as ASCII bytes, ascii[start, start + length), written to key[at, at + KEY_BYTES). */
+/** The key of a hash given as ASCII bytes (its digest: hash/digest-table parseHexInto), ascii[start, start + length), written to key[at, at + KEY_BYTES). */
 export function keyOfAsciiHash(ascii: Uint8Array, start: number, length: number, key: Uint8Array, at = 0): boolean {
   if (length !== 2 * KEY_BYTES) return false;
   for (let j = 0; j < KEY_BYTES; j++) {

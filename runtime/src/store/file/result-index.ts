@@ -7,7 +7,8 @@
 import type { ResultMeta } from "../types";
 import { ResultsView } from "../results-view";
 import { RECORD_HEADER_BYTES, decodeResultHead, resultMetaEnd, type ResultHead } from "./records";
-import { KEY_BYTES, keyOfAsciiHash, keyOfHash, prefixBits, type KeyedRecords } from "./log-index";
+import { parseHexInto } from "../../hash/digest-table";
+import { KEY_BYTES, keyOfAsciiHash, prefixBits, type KeyedRecords } from "./log-index";
 
 /** A chunk of a log smaller than this is never kept as an arena of heads (its heads are copied). */
 const KEEP_CHUNK_MIN_BYTES = 64 * 1024;
@@ -26,7 +27,7 @@ const PAGE_MASK = PAGE_SLOTS - 1;
 const OTHER_HASH = 0x80;
 /** Ids of records in segments start here: (segment number + 1) * 2^32 + position. Below are slots. */
 const SEGMENT_IDS = 2 ** 32;
-/** The key of the hash being looked up (keyOfHash), reused: lookups are synchronous. */
+/** The key of the hash being looked up (parseHexInto), reused: lookups are synchronous. */
 const lookupKey = new Uint8Array(KEY_BYTES);
 
 /**
@@ -120,7 +121,7 @@ class SlotPage {
   readonly older: Int32Array;
   /** The index version at which the slot was added (increasing with the slot number). */
   readonly addedAt: Uint32Array;
-  /** KEY_BYTES per slot: its hash as bytes (log-index keyOfHash). */
+  /** KEY_BYTES per slot: its hash as bytes (hash/digest-table parseHexInto). */
   readonly keys: Uint8Array;
   /** The record's kind byte (records.Kind), | OTHER_HASH. */
   readonly kind: Uint8Array;
@@ -229,7 +230,7 @@ export class ResultIndex {
   live(hash: string): number[] {
     const all: number[] = [];
     for (let s = this.newest(hash); s !== -1; s = this.olderOf(s)) if (this.droppedAtOf(s) === LIVE) all.unshift(s);
-    if (this.segments.length > 0 && keyOfHash(hash, lookupKey)) {
+    if (this.segments.length > 0 && parseHexInto(hash, lookupKey, 0)) {
       this.segments.forEach((seg, k) => {
         const first = seg.find(lookupKey);
         if (first !== -1) for (const i of seg.group(first)) if (!seg.dropped?.has(i)) all.push(segmentId(k, i));
@@ -437,7 +438,7 @@ export class ResultIndex {
       (page.droppedAt ??= new Uint32Array(PAGE_SLOTS).fill(LIVE))[j] = ++this.version;
       return;
     }
-    if (!keyOfHash(hash, lookupKey)) return;
+    if (!parseHexInto(hash, lookupKey, 0)) return;
     for (const seg of this.segments) {
       if (seg.log !== log) continue;
       const first = seg.find(lookupKey);
@@ -483,7 +484,7 @@ export class ResultIndex {
 
   /** The record of `hash` live at `version` (its id), or -1. */
   currentAtVersion(hash: string, version: number): number {
-    if (keyOfHash(hash, lookupKey)) return this.currentOfKey(lookupKey, 0, version);
+    if (parseHexInto(hash, lookupKey, 0)) return this.currentOfKey(lookupKey, 0, version);
     return this.count === 0 ? -1 : this.currentAt(this.newestOther(hash), version); // segments hold only task hashes
   }
 
@@ -558,7 +559,7 @@ export class ResultIndex {
 
   /** The newest slot ever indexed for `hash`, or -1. */
   private newest(hash: string): number {
-    return keyOfHash(hash, lookupKey) ? this.newestOfKey(lookupKey, 0) : this.newestOther(hash);
+    return parseHexInto(hash, lookupKey, 0) ? this.newestOfKey(lookupKey, 0) : this.newestOther(hash);
   }
 
   /** The newest slot ever indexed for the key at key[at, at + KEY_BYTES), or -1. */
