@@ -167,7 +167,7 @@ export class Worker {
           continue;
         }
         const batch = this.batchFrom(tasks, i, kept);
-        const attempts = batch.length === 1 ? [await this.attempt(t)] : await this.attemptBatch(batch);
+        const attempts = await this.attemptBatch(batch);
         i += batch.length - 1;
         for (let k = 0; k < batch.length; k++) {
           const u = batch[k]!;
@@ -245,9 +245,9 @@ export class Worker {
   }
 
   /**
-   * attempt() for a batch of tasks: has for each, then lock each, then (has, run, write) for each,
-   * then release all. The store's lookups after the locks are exact and read what other workers
-   * wrote once for all of them. A slow batch, a failure (without keepGoing) or a stop request lets
+   * Runs a batch of tasks (often one) each at most once across all workers, double-checked: has
+   * for each, then lock each, then (has, run, write) for each, then release all. The store's
+   * lookups after the locks are exact and read what other workers wrote once for all of them. A slow batch, a failure (without keepGoing) or a stop request lets
    * go of the batch's tasks not run yet: they come back as "busy".
    */
   private async attemptBatch(batch: readonly Task<unknown>[]): Promise<Attempt[]> {
@@ -291,29 +291,6 @@ export class Worker {
       }
     }
     return attempts;
-  }
-
-  private async attempt(t: Task<unknown>): Promise<Attempt> {
-    const { store } = this.options;
-    // After each wait, a stop request (signal) wins: start nothing new once stop() has run.
-    const hash = t.hash; // made when asked (api/task.ts): once per attempt
-    if (await store.has(hash)) {
-      if (hooks["execute.task-loadable"]) runHooks("execute.task-loadable", this.options.log, t);
-      return "complete";
-    }
-    if (this.stopRequested) return "busy";
-    const owner: LockOwner = { worker: WORKER_ID, host: HOST, pid: process.pid, since: isoNow() };
-    const lock = await store.lock(hash, owner);
-    if (!lock) return "busy";
-    this.held.add(lock);
-    try {
-      if (await store.has(hash)) return "complete";
-      if (this.stopRequested) return "busy";
-      return await this.execute(t, hash);
-    } finally {
-      this.held.delete(lock);
-      await lock.release();
-    }
   }
 
   private async execute(t: Task<unknown>, hash: string): Promise<Attempt> {
