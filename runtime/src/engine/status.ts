@@ -33,9 +33,9 @@ export function deriveTasks(tasks: readonly TaskIdentity[], snapshot: StoreSnaps
   return { counts, tasks: derived };
 }
 
-/** The state rule (see deriveStatus); `depsComplete` is asked only when it matters. */
-export function stateOf(hash: string, snapshot: StoreSnapshot, depsComplete: () => boolean): TaskState {
-  if (snapshot.results.has(hash)) return "complete";
+/** The state rule (see deriveStatus); `depsComplete` is asked only when it matters. `stored`: whether the result is stored, when the caller knows. */
+export function stateOf(hash: string, snapshot: StoreSnapshot, depsComplete: () => boolean, stored = snapshot.results.has(hash)): TaskState {
+  if (stored) return "complete";
   if (snapshot.locks.has(hash)) return "running";
   if (snapshot.failures.has(hash)) return "failed";
   return depsComplete() ? "ready" : "waiting";
@@ -88,14 +88,11 @@ export function stateCounts(
   let counts: Record<TaskState, number> | undefined;
   let countsOf: Task<unknown>["definition"] | undefined;
   for (const t of tasks) {
-    let state: TaskState;
-    if (hasStoredResult(snapshot, t)) {
-      state = "complete";
-      complete[t.id] = 1;
-    } else {
-      current = t;
-      state = stateOf(t.hash, snapshot, depsComplete);
-    }
+    current = t;
+    const stored = hasStoredResult(snapshot, t);
+    // A stored result needs no hash string (the store answered by the digest's bytes).
+    const state = stored ? "complete" : stateOf(t.hash, snapshot, depsComplete, false);
+    if (stored) complete[t.id] = 1;
     if (t.definition !== countsOf) {
       countsOf = t.definition;
       counts = byName.get(t.name);
