@@ -4,21 +4,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { e2eMissing, makeWorkspace, repoRoot, Session } from "./harness";
-import { Workbench } from "./workbench";
+import { inVsCode, repoRoot } from "./harness";
 
 test("bad input: a jugfile that does not load, workers that die", { timeout: 400_000 }, async (t) => {
-  const missing = e2eMissing();
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
-  const workspace = makeWorkspace(join(repoRoot, "test", "e2e", "fixtures", "bad-input"), "bad-input");
-  const session = await Session.start({ name: "bad-input", workspace, trusted: true });
-  const wb = new Workbench(session.page);
-  const page = session.page;
-  const explorerRow = (text: string) => page.locator(".explorer-folders-view .monaco-list-row", { hasText: text });
-  try {
+  await inVsCode(t, { name: "bad-input", example: join(repoRoot, "test", "e2e", "fixtures", "bad-input"), trusted: true }, async (session, wb) => {
+    const page = session.page;
+    const explorerRow = (text: string) => page.locator(".explorer-folders-view .monaco-list-row", { hasText: text });
     await wb.waitReady("broken");
     await explorerRow("broken").first().click();
     await explorerRow("jugfile.ts").first().click();
@@ -50,10 +41,5 @@ test("bad input: a jugfile that does not load, workers that die", { timeout: 400
     await toast.locator(".monaco-button", { hasText: "Show Output" }).first().click();
     await page.locator(".part.panel .view-lines", { hasText: /crashed|SIGKILL|exit code/ }).first().waitFor({ timeout: 30_000 });
     await session.shot("worker-log");
-  } catch (e) {
-    await session.shot("failure").catch(() => undefined);
-    throw e;
-  } finally {
-    await session.stop();
-  }
+  });
 });

@@ -4,20 +4,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { e2eMissing, makeWorkspace, repoRoot, Session } from "./harness";
-import { Workbench } from "./workbench";
+import { inVsCode, repoRoot } from "./harness";
 
 test("barrier: the editor shows where the jugfile stops, and Run all gets past it", { timeout: 400_000 }, async (t) => {
-  const missing = e2eMissing();
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
-  const workspace = makeWorkspace(join(repoRoot, "test", "runtime", "fixtures", "barrier"), "barrier");
-  const session = await Session.start({ name: "barrier", workspace, trusted: true });
-  const wb = new Workbench(session.page);
-  const page = session.page;
-  try {
+  await inVsCode(t, { name: "barrier", example: join(repoRoot, "test", "runtime", "fixtures", "barrier"), trusted: true }, async (session, wb) => {
+    const page = session.page;
     await wb.waitReady("jugfile.ts");
     await wb.openFile("jugfile.ts");
     await wb.waitForLens(/Barrier: waiting for 1 of 1 task before it/, 180_000);
@@ -33,10 +24,5 @@ test("barrier: the editor shows where the jugfile stops, and Run all gets past i
     await wb.treeRows().filter({ hasText: "square" }).first().waitFor({ timeout: 60_000 });
     assert.ok(!(await wb.lensTexts()).some((l) => /Barrier|after the barrier/.test(l)), "no barrier lens once it is passed");
     await session.shot("passed");
-  } catch (e) {
-    await session.shot("failure").catch(() => undefined);
-    throw e;
-  } finally {
-    await session.stop();
-  }
+  });
 });

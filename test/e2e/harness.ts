@@ -7,7 +7,9 @@ import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirS
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import type { TestContext } from "node:test";
 import { loadChromium, type BrowserContext, type Page } from "./playwright";
+import { Workbench } from "./workbench";
 
 export const repoRoot = resolve(__dirname, "..", "..", "..");
 const e2eDir = process.env.JUG_E2E_DIR ?? join(repoRoot, ".e2e");
@@ -108,6 +110,36 @@ export interface SessionOptions {
   settings?: Record<string, unknown>;
   /** Extra environment for code-server (and so the extension host, server and workers). */
   env?: Record<string, string>;
+}
+
+export interface VsCodeTest extends Omit<SessionOptions, "workspace"> {
+  /** The folder copied into a fresh workspace (makeWorkspace) ... */
+  example: string;
+  /** ... under this name (default: `name`). */
+  workspaceName?: string;
+}
+
+/**
+ * Runs `body` in real VS Code on a fresh copy of `options.example` (its path is
+ * session.options.workspace); skipped when the end-to-end tools are missing. A failure leaves a
+ * "failure" screenshot; the session always stops.
+ */
+export async function inVsCode(t: TestContext, options: VsCodeTest, body: (session: Session, wb: Workbench) => Promise<void>): Promise<void> {
+  const missing = e2eMissing();
+  if (missing) {
+    t.skip(missing);
+    return;
+  }
+  const { example, workspaceName = options.name, ...sessionOptions } = options;
+  const session = await Session.start({ ...sessionOptions, workspace: makeWorkspace(example, workspaceName) });
+  try {
+    await body(session, new Workbench(session.page));
+  } catch (e) {
+    await session.shot("failure").catch(() => undefined);
+    throw e;
+  } finally {
+    await session.stop();
+  }
 }
 
 export class Session {

@@ -6,27 +6,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { e2eMissing, makeWorkspace, repoRoot, Session } from "./harness";
-import { Workbench } from "./workbench";
+import { inVsCode, repoRoot } from "./harness";
 
 const TASKS = 241; // TUTORIAL_SMALL=1: 60 images, features of each, k = 2..7 x 10 restarts, BIC of each, 1 answer
 
 test("tutorial: lenses, tree, 2 workers from the palette, done, hover and View Result", { timeout: 600_000 }, async (t) => {
-  const missing = e2eMissing();
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
-  const workspace = makeWorkspace(join(repoRoot, "examples", "tutorial"), "tutorial");
-  const session = await Session.start({
-    name: "tutorial",
-    workspace,
-    trusted: true,
-    env: { TUTORIAL_SMALL: "1" },
-  });
-  const wb = new Workbench(session.page);
-  const page = session.page;
-  try {
+  await inVsCode(t, { name: "tutorial", example: join(repoRoot, "examples", "tutorial"), trusted: true, env: { TUTORIAL_SMALL: "1" } }, async (session, wb) => {
+    const page = session.page;
+    const workspace = session.options.workspace;
     await wb.waitReady("jugfile.ts");
     await wb.openFile("jugfile.ts");
     // The task calls are at the end of the file: bring them into view.
@@ -125,10 +112,5 @@ test("tutorial: lenses, tree, 2 workers from the palette, done, hover and View R
     await page.waitForFunction(() => document.querySelectorAll(".monaco-editor .codelens-decoration").length === 0, null, { timeout: 30_000 });
     writeFileSync(join(workspace, ".vscode", "settings.json"), JSON.stringify({ "jug.codeLens.enabled": true }));
     await wb.waitForLens(/View result/, 30_000);
-  } catch (e) {
-    await session.shot("failure").catch(() => undefined);
-    throw e;
-  } finally {
-    await session.stop();
-  }
+  });
 });

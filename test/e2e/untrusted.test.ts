@@ -6,8 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { e2eMissing, makeWorkspace, repoRoot, Session } from "./harness";
-import { Workbench } from "./workbench";
+import { inVsCode, repoRoot } from "./harness";
 
 /** Command lines of live processes that mention `text`. */
 function processesMentioning(text: string): string[] {
@@ -17,16 +16,9 @@ function processesMentioning(text: string): string[] {
 }
 
 test("untrusted workspace: static lenses, Restricted Mode view, nothing runs", { timeout: 300_000 }, async (t) => {
-  const missing = e2eMissing();
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
-  const workspace = makeWorkspace(join(repoRoot, "examples", "tutorial"), "untrusted-tutorial");
-  const session = await Session.start({ name: "untrusted", workspace, trusted: false, env: { TUTORIAL_SMALL: "1" } });
-  const wb = new Workbench(session.page);
-  const page = session.page;
-  try {
+  await inVsCode(t, { name: "untrusted", example: join(repoRoot, "examples", "tutorial"), workspaceName: "untrusted-tutorial", trusted: false, env: { TUTORIAL_SMALL: "1" } }, async (session, wb) => {
+    const page = session.page;
+    const workspace = session.options.workspace;
     await wb.waitReady("jugfile.ts");
     await wb.openFile("jugfile.ts");
     const source = readFileSync(join(workspace, "jugfile.ts"), "utf8").split("\n");
@@ -62,10 +54,5 @@ test("untrusted workspace: static lenses, Restricted Mode view, nothing runs", {
     assert.deepEqual(processesMentioning(workspace), []);
     assert.equal(existsSync(join(workspace, "jugfile.jugdata")), false, "no store was created");
     assert.equal(existsSync(join(workspace, "images")), false, "the jugfile never ran");
-  } catch (e) {
-    await session.shot("failure").catch(() => undefined);
-    throw e;
-  } finally {
-    await session.stop();
-  }
+  });
 });
